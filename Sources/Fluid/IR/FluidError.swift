@@ -1,0 +1,45 @@
+/// Errors SwiftFluid reports. Each names what is at fault (op, slot, variable, file, field)
+/// and reads as a sentence a user can act on.
+public enum FluidError: Error, Equatable, CustomStringConvertible {
+    /// An op's inputs do not fit together (shapes, ranks, dtypes).
+    case shapeMismatch(op: String, slot: String, message: String)
+    /// An attribute is missing or has the wrong kind or value.
+    case attribute(op: String, name: String, message: String)
+    /// An op type that no definition is registered for.
+    case unknownOp(String)
+    /// A variable an op or fetch needs is not in the program or scope.
+    case missingVariable(name: String, context: String)
+    /// A fed tensor does not match the program's data variable.
+    case badFeed(name: String, message: String)
+    /// A NaN or Inf first produced by this op, found by `checkNaNInf`.
+    case nanOrInf(op: String, variable: String, index: Int)
+    /// A kernel refused its inputs at run time.
+    case kernel(op: String, message: String)
+    /// A program-level problem (building, backward, passes).
+    case program(String)
+    /// A file could not be read or written, or its content is invalid.
+    case file(path: String, message: String)
+
+    public var description: String {
+        switch self {
+        case .shapeMismatch(let op, let slot, let message):
+            "Op '\(op)', input '\(slot)': \(message)."
+        case .attribute(let op, let name, let message):
+            "Op '\(op)': attribute '\(name)' \(message)."
+        case .unknownOp(let type):
+            "Op type '\(type)' is not supported by SwiftFluid (run `fluid ops` to list the supported ops)."
+        case .missingVariable(let name, let context):
+            "Variable '\(name)' is missing: \(context)."
+        case .badFeed(let name, let message):
+            "Feed '\(name)': \(message)."
+        case .nanOrInf(let op, let variable, let index):
+            "Op '\(op)' produced NaN or Inf in output '\(variable)' (first at element \(index))."
+        case .kernel(let op, let message):
+            "Op '\(op)': \(message)."
+        case .program(let message):
+            message
+        case .file(let path, let message):
+            "File '\(path)': \(message)."
+        }
+    }
+}

@@ -1,0 +1,38 @@
+/// What kind of variable a `VarDesc` declares (Paddle's `VarType.Type` for non-tensor kinds).
+public enum VarKind: Int32, Sendable {
+    case lodTensor = 7
+    case selectedRows = 8
+    case feedMinibatch = 9
+    case fetchList = 10
+    case stepScopes = 11
+    case lodTensorArray = 13
+    case reader = 15
+    case raw = 17
+}
+
+/// A named variable declared in a block: kind, dtype, shape (-1 for an unknown size), flags.
+public struct VarDesc: Equatable, Sendable {
+    public var name: String
+    public var kind: VarKind
+    public var dtype: DataType
+    public var shape: [Int]
+    public var lodLevel: Int
+    public var persistable: Bool
+    public var stopGradient: Bool
+    public var isParameter: Bool
+    public var needCheckFeed: Bool
+
+    public init(name: String, kind: VarKind = .lodTensor, dtype: DataType = .float32, shape: [Int] = [],
+                lodLevel: Int = 0, persistable: Bool = false, stopGradient: Bool = false,
+                isParameter: Bool = false, needCheckFeed: Bool = false) {
+        self.name = name
+        self.kind = kind
+        self.dtype = dtype
+        self.shape = shape
+        self.lodLevel = lodLevel
+        self.persistable = persistable
+        self.stopGradient = stopGradient
+        self.isParameter = isParameter
+        self.needCheckFeed = needCheckFeed
+    }
+}

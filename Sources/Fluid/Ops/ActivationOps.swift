@@ -1,0 +1,52 @@
+import Foundation
+
+/// Elementwise activations `relu`, `sigmoid`, `tanh` and their gradients.
+/// Gradients read the forward output (Out), as Paddle's do: relu' = Out > 0,
+/// sigmoid' = Out (1 - Out), tanh' = 1 - Out^2.
+enum ActivationOps {
+    private static func forward(_ type: String, _ f: @escaping @Sendable (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void) -> OpDefinition {
+        OpDefinition(
+            OpSchema(type, inputs: [SlotSpec("X")], outputs: [SlotSpec("Out")]),
+            inferShape: { ctx in ctx.setOutput("Out", try ctx.input("X")) },
+            kernel: { ctx in
+                let x = try ctx.input("X"), out = try ctx.output("Out")
+                return { f(x.floats, out.floats, x.count) }
+            },
+            gradient: { g in
+                [g.gradOp(type + "_grad", inputs: ["Out": g.output("Out"), "Out@GRAD": g.outputGrad("Out")],
+                          outputs: ["X@GRAD": g.inputGrad("X")])]
+            })
+    }
+
+    private static func backward(_ type: String, _ f: @escaping @Sendable (UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void) -> OpDefinition {
+        OpDefinition(
+            OpSchema(type, inputs: [SlotSpec("Out"), SlotSpec("Out@GRAD")], outputs: [SlotSpec("X@GRAD")]),
+            inferShape: { ctx in ctx.setOutput("X@GRAD", try ctx.input("Out")) },
+            kernel: { ctx in
+                let out = try ctx.input("Out"), dout = try ctx.input("Out@GRAD")
+                guard let dx = ctx.outputIfPresent("X@GRAD") else { return {} }
+                return { f(out.floats, dout.floats, dx.floats, out.count) }
+            })
+    }
+
+    static let relu = forward("relu") { x, y, n in
+        for i in 0..<n { y[i] = max(x[i], 0) }
+    }
+    static let reluGrad = backward("relu_grad") { out, dout, dx, n in
+        for i in 0..<n { dx[i] = out[i] > 0 ? dout[i] : 0 }
+    }
+    static let sigmoid = forward("sigmoid") { x, y, n in
+        for i in 0..<n { y[i] = 1 / (1 + Foundation.exp(-x[i])) }
+    }
+    static let sigmoidGrad = backward("sigmoid_grad") { out, dout, dx, n in
+        for i in 0..<n { dx[i] = dout[i] * out[i] * (1 - out[i]) }
+    }
+    static let tanh = forward("tanh") { x, y, n in
+        for i in 0..<n { y[i] = Foundation.tanh(x[i]) }
+    }
+    static let tanhGrad = backward("tanh_grad") { out, dout, dx, n in
+        for i in 0..<n { dx[i] = dout[i] * (1 - out[i] * out[i]) }
+    }
+
+    static let definitions = [relu, reluGrad, sigmoid, sigmoidGrad, tanh, tanhGrad]
+}

@@ -1,0 +1,62 @@
+/// `fill_constant`: a tensor of `shape` filled with `value` (or `str_value` when set), of `dtype`.
+enum FillOps {
+    static let fillConstant = OpDefinition(
+        OpSchema("fill_constant", outputs: [SlotSpec("Out")], attributes: [
+            AttributeSpec("shape", .longs([])),
+            AttributeSpec("value", .float(0)),
+            AttributeSpec("str_value", .string("")),
+            AttributeSpec("dtype", .int(DataType.float32.rawValue)),
+            AttributeSpec("force_cpu", .bool(false)),
+        ]),
+        inferShape: { ctx in
+            ctx.setOutput("Out", TensorMeta(try attributeDataType(ctx.op, "dtype"), try ctx.op.ints("shape")))
+        },
+        kernel: { ctx in
+            let out = try ctx.output("Out")
+            let value = try fillValue(ctx.op)
+            return { fill(out, with: value) }
+        })
+
+    /// `value`, or `str_value` when it is set (Paddle uses it for values a float cannot hold).
+    static func fillValue(_ op: OpDesc) throws -> Double {
+        let s = try op.string("str_value")
+        if !s.isEmpty {
+            switch s {
+            case "inf": return .infinity
+            case "-inf": return -.infinity
+            case "nan": return .nan
+            default:
+                guard let v = Double(s) else { throw FluidError.attribute(op: op.type, name: "str_value", message: "is not a number: '\(s)'") }
+                return v
+            }
+        }
+        return try op.double("value")
+    }
+
+    static let definitions = [fillConstant]
+}
+
+/// The `DataType` named by an integer attribute such as `dtype`.
+func attributeDataType(_ op: OpDesc, _ name: String) throws -> DataType {
+    let code = try op.int(name)
+    guard let t = DataType(rawValue: Int32(code)) else {
+        throw FluidError.attribute(op: op.type, name: name, message: "names no supported data type: \(code)")
+    }
+    return t
+}
+
+/// Sets every element of `t` to `value`, converted to its dtype.
+func fill(_ t: Tensor, with value: Double) {
+    let n = t.count
+    switch t.dtype {
+    case .float32: t.pointer(as: Float.self).update(repeating: Float(value), count: n)
+    case .float64: t.pointer(as: Double.self).update(repeating: value, count: n)
+    case .int32: t.pointer(as: Int32.self).update(repeating: Int32(value), count: n)
+    case .int64: t.pointer(as: Int64.self).update(repeating: Int64(value), count: n)
+    case .uint8: t.pointer(as: UInt8.self).update(repeating: UInt8(value), count: n)
+    case .int8: t.pointer(as: Int8.self).update(repeating: Int8(value), count: n)
+    case .int16: t.pointer(as: Int16.self).update(repeating: Int16(value), count: n)
+    case .bool: t.pointer(as: Bool.self).update(repeating: value != 0, count: n)
+    case .float16: t.zero()
+    }
+}

@@ -1,0 +1,81 @@
+/// Dtype and shape of a variable as shape inference sees it (-1 marks an unknown size).
+public struct TensorMeta: Equatable, Sendable, CustomStringConvertible {
+    public var dtype: DataType
+    public var shape: [Int]
+
+    public init(_ dtype: DataType, _ shape: [Int]) {
+        self.dtype = dtype
+        self.shape = shape
+    }
+
+    public var rank: Int { shape.count }
+    public var description: String { "\(dtype)\(shape)" }
+}
+
+/// What an op's shape inference reads and writes: input metas by slot, output metas by slot.
+/// Used both when a program is built (batch size -1) and when a plan is compiled (concrete sizes).
+public struct ShapeContext {
+    public let op: OpDesc
+    private let lookup: (String) -> TensorMeta?
+    public private(set) var results: [(name: String, meta: TensorMeta)] = []
+
+    public init(op: OpDesc, lookup: @escaping (String) -> TensorMeta?) {
+        self.op = op
+        self.lookup = lookup
+    }
+
+    /// True when the slot names at least one variable.
+    public func has(_ slot: String) -> Bool { !op.input(slot).filter(isRealName).isEmpty }
+
+    /// Meta of the input at `index` of `slot`; throws naming the op and slot when absent.
+    public func input(_ slot: String, at index: Int = 0) throws -> TensorMeta {
+        let names = op.input(slot)
+        guard index < names.count, isRealName(names[index]) else {
+            throw FluidError.shapeMismatch(op: op.type, slot: slot, message: "needs a variable, but none is given")
+        }
+        guard let m = lookup(names[index]) else {
+            throw FluidError.missingVariable(name: names[index], context: "input '\(slot)' of op '\(op.type)' is not declared or computed before it")
+        }
+        return m
+    }
+
+    /// Meta of the input, or nil when the slot is empty.
+    public func inputIfPresent(_ slot: String) throws -> TensorMeta? {
+        has(slot) ? try input(slot) : nil
+    }
+
+    /// Metas of every input in a duplicable slot.
+    public func inputs(_ slot: String) throws -> [TensorMeta] {
+        try op.input(slot).indices.filter { isRealName(op.input(slot)[$0]) }.map { try input(slot, at: $0) }
+    }
+
+    /// Records the meta of the output at `index` of `slot`; a slot the op leaves empty is skipped.
+    public mutating func setOutput(_ slot: String, _ meta: TensorMeta, at index: Int = 0) {
+        let names = op.output(slot)
+        guard index < names.count, isRealName(names[index]) else { return }
+        results.append((names[index], meta))
+    }
+
+    /// Whether the op has a variable in output `slot`.
+    public func hasOutput(_ slot: String) -> Bool { !op.output(slot).filter(isRealName).isEmpty }
+
+    /// An error naming this op and `slot`.
+    public func error(_ slot: String, _ message: String) -> FluidError {
+        .shapeMismatch(op: op.type, slot: slot, message: message)
+    }
+}
+
+/// The name Paddle gives an absent gradient in a duplicable slot.
+public let emptyVarName = "@EMPTY@"
+
+@inline(__always)
+func isRealName(_ name: String) -> Bool { !name.isEmpty && name != emptyVarName }
+
+/// Two sizes agree when equal or when either is unknown (-1) at build time.
+@inline(__always)
+public func dimsAgree(_ a: Int, _ b: Int) -> Bool { a == b || a < 0 || b < 0 }
+
+/// Product of `dims`, or -1 when any is unknown.
+public func knownProduct<C: Collection>(_ dims: C) -> Int where C.Element == Int {
+    dims.contains { $0 < 0 } ? -1 : dims.reduce(1, *)
+}

@@ -1,0 +1,4 @@
+/// Placeholder until this family's ops are written.
+enum ShapeOps {
+    static let definitions: [OpDefinition] = []
+}

@@ -1,0 +1,44 @@
+/// A block compiled for one scope and one set of feed shapes: every op's kernel bound to its
+/// tensors, every output's shape inferred. Running it is a loop over bound kernels.
+final class ExecutionPlan {
+    struct Step {
+        let type: String
+        let kernel: Kernel
+        /// Outputs and their inferred shapes, reapplied before the kernel runs (another plan
+        /// over the same scope may have resized them; resizing to a known size never allocates).
+        let outputs: [(name: String, tensor: Tensor, meta: TensorMeta)]
+    }
+
+    let steps: [Step]
+    /// Feed targets: variable name to its tensor and the meta the plan was compiled for.
+    let feedTargets: [String: Tensor]
+    /// Fetch op columns found in the program (`fetch` ops), in column order.
+    let fetchTargets: [String]
+    let feedTargetsInProgram: [String]
+
+    init(steps: [Step], feedTargets: [String: Tensor], feedTargetsInProgram: [String], fetchTargets: [String]) {
+        self.steps = steps
+        self.feedTargets = feedTargets
+        self.feedTargetsInProgram = feedTargetsInProgram
+        self.fetchTargets = fetchTargets
+    }
+
+    func run(checkNaNInf: Bool) throws {
+        for step in steps {
+            for o in step.outputs where o.tensor.shape != o.meta.shape || o.tensor.dtype != o.meta.dtype {
+                o.tensor.resize(o.meta.shape, dtype: o.meta.dtype)
+            }
+            try step.kernel()
+            if checkNaNInf { try Self.checkFinite(step) }
+        }
+    }
+
+    private static func checkFinite(_ step: Step) throws {
+        for o in step.outputs where o.tensor.dtype == .float32 {
+            let p = o.tensor.floats
+            for i in 0..<o.tensor.count where !p[i].isFinite {
+                throw FluidError.nanOrInf(op: step.type, variable: o.name, index: i)
+            }
+        }
+    }
+}

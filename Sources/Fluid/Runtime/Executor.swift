@@ -1,0 +1,89 @@
+/// Runs programs against scopes. The first run of a (program version, block, scope, feed
+/// shapes) compiles a plan: kernels looked up, shapes inferred, variables resolved to tensors,
+/// attributes decoded. Later runs with the same key only execute the plan.
+///
+/// ```swift
+/// let exe = Executor(), scope = Scope()
+/// try exe.run(startup, scope: scope)
+/// let (loss) = try exe.run(main, scope: scope, feed: ["img": images, "label": labels], fetch: ["mean_0.tmp_0"])
+/// ```
+public final class Executor {
+    /// Check every float output of every op for NaN and Inf and stop at the first op that
+    /// produces one (like Paddle's FLAGS_check_nan_inf). Slows every step.
+    public var checkNaNInf = false
+    /// How many plans this executor has compiled; a run that reuses a plan leaves it unchanged.
+    public private(set) var plansCompiled = 0
+
+    private struct PlanKey: Hashable {
+        let program: ObjectIdentifier
+        let version: Int
+        let block: Int
+        let scope: ObjectIdentifier
+        let feeds: [FeedKey]
+    }
+
+    private struct FeedKey: Hashable {
+        let name: String
+        let dtype: DataType
+        let shape: [Int]
+    }
+
+    private struct CachedPlan {
+        let plan: ExecutionPlan
+        // Strong references keep the identifiers in the key from being reused.
+        let program: Program
+        let scope: Scope
+    }
+
+    private var cache: [PlanKey: CachedPlan] = [:]
+    private static let cacheLimit = 64
+
+    public init() {}
+
+    /// Runs block `block` of `program` once. Feeds are copied into the program's data
+    /// variables; fetched tensors are returned as copies, in the order asked. With an empty
+    /// `fetch`, the targets of the program's own `fetch` ops are returned.
+    @discardableResult
+    public func run(_ program: Program, block: Int = 0, scope: Scope, feed: [String: Tensor] = [:],
+                    fetch: [String] = []) throws -> [Tensor] {
+        let plan = try plan(for: program, block: block, scope: scope, feed: feed)
+        for (name, value) in feed {
+            plan.feedTargets[name]?.copy(from: value)
+        }
+        try plan.run(checkNaNInf: checkNaNInf)
+        let targets = fetch.isEmpty ? plan.fetchTargets : fetch
+        return try targets.map { name in
+            guard let t = scope.temporaries[name] else {
+                throw FluidError.missingVariable(name: name, context: "it is fetched, but the program does not compute it and the scope does not hold it")
+            }
+            return t.clone()
+        }
+    }
+
+    /// The names a program's `feed` ops fill, in column order (empty for programs without them).
+    public func feedTargets(of program: Program, block: Int = 0) -> [String] {
+        Self.columnTargets(program.blocks[block].ops, type: "feed", slot: "Out")
+    }
+
+    private func plan(for program: Program, block: Int, scope: Scope, feed: [String: Tensor]) throws -> ExecutionPlan {
+        let feeds = feed.map { FeedKey(name: $0.key, dtype: $0.value.dtype, shape: $0.value.shape) }.sorted { $0.name < $1.name }
+        let key = PlanKey(program: ObjectIdentifier(program), version: program.version, block: block,
+                          scope: ObjectIdentifier(scope), feeds: feeds)
+        if let cached = cache[key] { return cached.plan }
+        guard program.blocks.indices.contains(block) else {
+            throw FluidError.program("Block \(block) does not exist: the program has \(program.blocks.count) block(s).")
+        }
+        let plan = try PlanCompiler(program: program, block: program.blocks[block], scope: scope, feed: feed).compile()
+        if cache.count >= Self.cacheLimit { cache.removeAll() }
+        cache[key] = CachedPlan(plan: plan, program: program, scope: scope)
+        plansCompiled += 1
+        return plan
+    }
+
+    static func columnTargets(_ ops: [OpDesc], type: String, slot: String) -> [String] {
+        ops.filter { $0.type == type }
+            .map { (col: $0.attributes["col"]?.intValue ?? 0, name: type == "feed" ? $0.output(slot).first ?? "" : $0.input(slot).first ?? "") }
+            .sorted { $0.col < $1.col }
+            .map(\.name)
+    }
+}

@@ -1,0 +1,96 @@
+/// Compiles one block for one scope and set of feeds into an `ExecutionPlan`.
+struct PlanCompiler {
+    let program: Program
+    let block: Block
+    let scope: Scope
+    let feed: [String: Tensor]
+
+    func compile() throws -> ExecutionPlan {
+        var metas: [String: TensorMeta] = [:]
+        for (name, t) in feed {
+            try checkFeed(name, t)
+            metas[name] = TensorMeta(t.dtype, t.shape)
+        }
+        let work = scope.temporaries
+        let lookup: (String) -> TensorMeta? = { name in
+            if let m = metas[name] { return m }
+            return work[name].map { TensorMeta($0.dtype, $0.shape) }
+        }
+        var steps: [ExecutionPlan.Step] = []
+        for (index, op) in block.ops.enumerated() {
+            if op.type == "feed" || op.type == "fetch" { continue }
+            try checkFedBeforeUse(op)
+            let definition = try OpRegistry.definition(op.type)
+            let full = definition.schema.fillingDefaults(op)
+            var ctx = ShapeContext(op: full, lookup: { name in
+                if let m = metas[name] { return m }
+                return lookup(name)
+            })
+            try definition.inferShape(&ctx)
+            var outputs: [(name: String, tensor: Tensor, meta: TensorMeta)] = []
+            for (name, meta) in ctx.results {
+                metas[name] = meta
+                let t = resolve(name)
+                t.resize(meta.shape, dtype: meta.dtype)
+                outputs.append((name, t, meta))
+            }
+            let kernel = try definition.makeKernel(KernelContext(op: full, seed: seed(for: full, index: index), resolve: resolve))
+            steps.append(ExecutionPlan.Step(type: op.type, kernel: kernel, outputs: outputs))
+        }
+        var feedTargets: [String: Tensor] = [:]
+        for name in feed.keys { feedTargets[name] = resolve(name) }
+        return ExecutionPlan(steps: steps, feedTargets: feedTargets,
+                             feedTargetsInProgram: Executor.columnTargets(block.ops, type: "feed", slot: "Out"),
+                             fetchTargets: Executor.columnTargets(block.ops, type: "fetch", slot: "X"))
+    }
+
+    /// Persistable variables live in the scope given to the executor, the rest in its
+    /// temporaries child; a name already held by an ancestor resolves there.
+    private func resolve(_ name: String) -> Tensor {
+        if let v = block.findVar(name), v.persistable { return scope.tensor(name) }
+        return scope.temporaries.tensor(name)
+    }
+
+    private func checkFeed(_ name: String, _ t: Tensor) throws {
+        guard let v = block.findVar(name) else {
+            throw FluidError.badFeed(name: name, message: "the program has no variable of this name")
+        }
+        let expected = "\(v.dtype)\(v.shape)", got = "\(t.dtype)\(t.shape)"
+        guard v.dtype == t.dtype else {
+            throw FluidError.badFeed(name: name, message: "expected dtype \(v.dtype) (\(expected)), got \(t.dtype) (\(got))")
+        }
+        guard v.shape.isEmpty || v.shape.count == t.shape.count else {
+            throw FluidError.badFeed(name: name, message: "expected rank \(v.shape.count) (\(expected)), got rank \(t.shape.count) (\(got))")
+        }
+        for (d, (want, have)) in zip(v.shape, t.shape).enumerated() where want >= 0 && want != have {
+            throw FluidError.badFeed(name: name, message: "expected shape \(expected), got \(got) (dimension \(d) differs)")
+        }
+    }
+
+    /// A data variable that the op reads but nobody fed would silently hold an old batch.
+    private func checkFedBeforeUse(_ op: OpDesc) throws {
+        for name in op.inputNames where feed[name] == nil {
+            if let v = block.findVar(name), v.needCheckFeed {
+                throw FluidError.badFeed(name: name, message: "op '\(op.type)' reads this data variable, but no tensor was fed for it")
+            }
+        }
+    }
+
+    /// The op's `seed` attribute when non-zero; else one derived from the program's
+    /// `random_seed` and the op's position; else fresh randomness.
+    private func seed(for op: OpDesc, index: Int) -> UInt64 {
+        if let s = op.attributes["seed"]?.intValue, s != 0 { return UInt64(truncatingIfNeeded: s) }
+        if program.randomSeed != 0 {
+            return splitMix64(UInt64(truncatingIfNeeded: program.randomSeed) &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(index))
+        }
+        return UInt64.random(in: 1...UInt64.max)
+    }
+}
+
+/// One step of the SplitMix64 generator: a well-mixed 64-bit value from `x`.
+func splitMix64(_ x: UInt64) -> UInt64 {
+    var z = x &+ 0x9E37_79B9_7F4A_7C15
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+}
