@@ -19,6 +19,9 @@ public enum OpRegistry {
         ShapeOps.definitions,
         MiscOps.definitions,
         OptimizerOps.definitions,
+        ClipOps.definitions,
+        UnaryMathOps.definitions,
+        ScheduleOps.definitions,
     ]
 
     static let table: [String: OpDefinition] = {

@@ -1,0 +1,112 @@
+/// Dense and convolutional layers.
+extension ProgramBuilder {
+    /// Fully connected: `mul` by a [in, size] weight, `elementwise_add` of a [size] bias, then `act`.
+    /// Dimensions from `numFlattenDims` on are flattened into the input features.
+    public func fc(_ x: Variable, size: Int, numFlattenDims: Int = 1, act: Activation? = nil,
+                   weight: ParamAttr = ParamAttr(), bias: ParamAttr? = ParamAttr()) throws -> Variable {
+        let layer = layerName("fc")
+        guard numFlattenDims >= 1, numFlattenDims < x.shape.count else {
+            throw FluidError.shapeMismatch(op: "fc", slot: "Input", message: "numFlattenDims \(numFlattenDims) must lie in 1..<\(x.shape.count) for input \(x.shape)")
+        }
+        let inFeatures = knownProduct(x.shape[numFlattenDims...])
+        guard inFeatures > 0 else {
+            throw FluidError.shapeMismatch(op: "fc", slot: "Input", message: "input \(x.shape) must have known feature dimensions after dimension \(numFlattenDims)")
+        }
+        let w = parameter(layer + ".w_0", shape: [inFeatures, size], attr: weight, defaultInitializer: .xavier)
+        var out = try append("mul", layer: layer, inputs: ["X": [x.name], "Y": [w.name]], outputs: ["Out"],
+                             attributes: ["x_num_col_dims": .int(Int32(numFlattenDims)), "y_num_col_dims": .int(1)])["Out"]!
+        if let bias {
+            let b = parameter(layer + ".b_0", shape: [size], attr: bias, defaultInitializer: .constant(0))
+            out = try append("elementwise_add", layer: layer, inputs: ["X": [out.name], "Y": [b.name]], outputs: ["Out"],
+                             attributes: ["axis": .int(Int32(numFlattenDims))])["Out"]!
+        }
+        return try activate(out, act, layer: layer)
+    }
+
+    /// 2-D convolution over NCHW input with `filters` output channels and a square `size` kernel,
+    /// a [filters] bias added on axis 1, then `act`. Filters default to Normal(0, sqrt(2/(k*k*Cin))).
+    public func conv2d(_ x: Variable, filters: Int, size: Int, stride: Int = 1, padding: Int = 0, dilation: Int = 1,
+                       groups: Int = 1, act: Activation? = nil,
+                       weight: ParamAttr = ParamAttr(), bias: ParamAttr? = ParamAttr()) throws -> Variable {
+        try conv2d(x, filters: filters, size: [size, size], stride: [stride, stride], padding: [padding, padding],
+                   dilation: [dilation, dilation], groups: groups, act: act, weight: weight, bias: bias)
+    }
+
+    /// 2-D convolution with per-axis kernel size, stride, padding (2 or 4 values) and dilation.
+    public func conv2d(_ x: Variable, filters: Int, size: [Int], stride: [Int], padding: [Int], dilation: [Int] = [1, 1],
+                       groups: Int = 1, act: Activation? = nil,
+                       weight: ParamAttr = ParamAttr(), bias: ParamAttr? = ParamAttr()) throws -> Variable {
+        let layer = layerName("conv2d")
+        guard x.shape.count == 4, x.shape[1] > 0, groups > 0, x.shape[1] % groups == 0 else {
+            throw FluidError.shapeMismatch(op: "conv2d", slot: "Input", message: "input \(x.shape) must be NCHW with channels divisible by groups \(groups)")
+        }
+        let inChannels = x.shape[1] / groups
+        let std = (2 / Float(size[0] * size[1] * x.shape[1])).squareRoot()
+        let w = parameter(layer + ".w_0", shape: [filters, inChannels, size[0], size[1]], attr: weight,
+                          defaultInitializer: .normal(mean: 0, std: std))
+        var out = try append("conv2d", layer: layer, inputs: ["Input": [x.name], "Filter": [w.name]], outputs: ["Output"], attributes: [
+            "strides": .ints(stride.map(Int32.init)), "paddings": .ints(padding.map(Int32.init)),
+            "dilations": .ints(dilation.map(Int32.init)), "groups": .int(Int32(groups)),
+            "padding_algorithm": .string("EXPLICIT"), "data_format": .string("NCHW"),
+        ])["Output"]!
+        if let bias {
+            let b = parameter(layer + ".b_0", shape: [filters], attr: bias, defaultInitializer: .constant(0))
+            out = try append("elementwise_add", layer: layer, inputs: ["X": [out.name], "Y": [b.name]], outputs: ["Out"],
+                             attributes: ["axis": .int(1)])["Out"]!
+        }
+        return try activate(out, act, layer: layer)
+    }
+
+    public enum PoolType: String, Sendable { case max, avg }
+
+    /// 2-D pooling over NCHW input.
+    public func pool2d(_ x: Variable, size: Int, stride: Int = 1, padding: Int = 0, type: PoolType = .max,
+                       globalPooling: Bool = false, ceilMode: Bool = false, exclusive: Bool = true) throws -> Variable {
+        try unary("pool2d", x, attributes: [
+            "pooling_type": .string(type.rawValue), "ksize": .ints([Int32(size), Int32(size)]),
+            "strides": .ints([Int32(stride), Int32(stride)]), "paddings": .ints([Int32(padding), Int32(padding)]),
+            "global_pooling": .bool(globalPooling), "ceil_mode": .bool(ceilMode), "exclusive": .bool(exclusive),
+            "adaptive": .bool(false), "padding_algorithm": .string("EXPLICIT"), "data_format": .string("NCHW"),
+        ])
+    }
+
+    /// Batch normalisation over the channel axis (1) with learned scale and bias and running
+    /// mean and variance kept in the scope (updated with `momentum` while training).
+    public func batchNorm(_ x: Variable, act: Activation? = nil, momentum: Float = 0.9, epsilon: Float = 1e-5,
+                          isTest: Bool = false, scale: ParamAttr = ParamAttr(), bias: ParamAttr = ParamAttr()) throws -> Variable {
+        let layer = layerName("batch_norm")
+        guard x.shape.count >= 2, x.shape[1] > 0 else {
+            throw FluidError.shapeMismatch(op: "batch_norm", slot: "X", message: "input \(x.shape) needs a known channel dimension 1")
+        }
+        let c = x.shape[1]
+        let w = parameter(layer + ".w_0", shape: [c], attr: scale, defaultInitializer: .constant(1))
+        let b = parameter(layer + ".b_0", shape: [c], attr: bias, defaultInitializer: .constant(0))
+        let mean = persistable(layer + ".w_1", shape: [c], value: 0)
+        let variance = persistable(layer + ".w_2", shape: [c], value: 1)
+        let saved = (tmpName(layer), tmpName(layer)), reserve = tmpName(layer), y = tmpName(layer)
+        try block.appendInferred(OpDesc(type: "batch_norm",
+            inputs: ["X": [x.name], "Scale": [w.name], "Bias": [b.name], "Mean": [mean.name], "Variance": [variance.name]],
+            outputs: ["Y": [y], "MeanOut": [mean.name], "VarianceOut": [variance.name],
+                      "SavedMean": [saved.0], "SavedVariance": [saved.1], "ReserveSpace": [reserve]],
+            attributes: ["momentum": .float(momentum), "epsilon": .float(epsilon), "is_test": .bool(isTest),
+                         "data_layout": .string("NCHW"), "use_global_stats": .bool(false)]))
+        for name in [saved.0, saved.1, reserve] { block.updateVar(name) { $0.stopGradient = true } }
+        return try activate(try variable(y), act, layer: layer)
+    }
+
+    public enum DropoutImplementation: String, Sendable {
+        case downgradeInInfer = "downgrade_in_infer"
+        case upscaleInTrain = "upscale_in_train"
+    }
+
+    /// Dropout: zeroes each element with probability `prob` while training.
+    public func dropout(_ x: Variable, prob: Float, isTest: Bool = false, seed: Int = 0,
+                        implementation: DropoutImplementation = .downgradeInInfer) throws -> Variable {
+        let r = try append("dropout", layer: layerName("dropout"), inputs: ["X": [x.name]], outputs: ["Out", "Mask"], attributes: [
+            "dropout_prob": .float(prob), "is_test": .bool(isTest), "fix_seed": .bool(seed != 0), "seed": .int(Int32(seed)),
+            "dropout_implementation": .string(implementation.rawValue),
+        ])
+        block.updateVar(r["Mask"]!.name) { $0.stopGradient = true }
+        return r["Out"]!
+    }
+}

@@ -1,0 +1,91 @@
+/// Declares layers into a main program and their parameter initialisers into a startup
+/// program, naming everything as Paddle does (`fc_0`, `fc_0.w_0`, `fc_0.tmp_0`). Nothing runs
+/// while building; each op's shapes are inferred as it is appended, so a mismatch is reported
+/// where it is made.
+///
+/// ```swift
+/// let main = Program(), startup = Program()
+/// let net = ProgramBuilder(main: main, startup: startup)
+/// let img = net.data("img", shape: [-1, 784])
+/// let hidden = try net.fc(img, size: 200, act: .relu)
+/// let prediction = try net.fc(hidden, size: 10, act: .softmax)
+/// ```
+public final class ProgramBuilder {
+    public let main: Program
+    public let startup: Program
+
+    public init(main: Program, startup: Program) {
+        self.main = main
+        self.startup = startup
+    }
+
+    var block: Block { main.globalBlock }
+
+    /// Declares a data variable to be fed (stop_gradient, checked against feeds).
+    @discardableResult
+    public func data(_ name: String, shape: [Int], dtype: DataType = .float32, lodLevel: Int = 0) -> Variable {
+        block.addVar(VarDesc(name: name, dtype: dtype, shape: shape, lodLevel: lodLevel,
+                             stopGradient: true, needCheckFeed: true))
+        return Variable(name: name, dtype: dtype, shape: shape)
+    }
+
+    /// The variable named `name` in the main program.
+    public func variable(_ name: String) throws -> Variable {
+        guard let v = block.findVar(name) else {
+            throw FluidError.missingVariable(name: name, context: "the main program declares no such variable")
+        }
+        return Variable(name: v.name, dtype: v.dtype, shape: v.shape)
+    }
+
+    /// A fresh layer name: `fc_0`, `fc_1`, ...
+    func layerName(_ type: String) -> String { main.names.next(type) }
+
+    /// A fresh temporary below `layer`: `fc_0.tmp_0`, ...
+    func tmpName(_ layer: String) -> String { main.names.next(layer + ".tmp") }
+
+    /// Appends an op whose outputs are fresh temporaries of `layer`; returns them by slot.
+    @discardableResult
+    func append(_ type: String, layer: String, inputs: [String: [String]], outputs: [String],
+                attributes: [String: Attribute] = [:]) throws -> [String: Variable] {
+        var named: [String: [String]] = [:]
+        for slot in outputs { named[slot] = [tmpName(layer)] }
+        try block.appendInferred(OpDesc(type: type, inputs: inputs, outputs: named, attributes: attributes))
+        var result: [String: Variable] = [:]
+        for slot in outputs { result[slot] = try variable(named[slot]![0]) }
+        return result
+    }
+
+    /// Appends a one-input, one-output op `type` (X -> Out).
+    func unary(_ type: String, _ x: Variable, layer: String? = nil, attributes: [String: Attribute] = [:]) throws -> Variable {
+        try append(type, layer: layer ?? layerName(type), inputs: ["X": [x.name]], outputs: ["Out"], attributes: attributes)["Out"]!
+    }
+
+    /// Declares a trainable parameter in both programs and its initialiser in the startup program.
+    func parameter(_ name: String, shape: [Int], dtype: DataType = .float32, attr: ParamAttr,
+                   defaultInitializer: Initializer) -> Variable {
+        let name = attr.name ?? name
+        let desc = VarDesc(name: name, dtype: dtype, shape: shape, persistable: true,
+                           stopGradient: !attr.trainable, isParameter: true)
+        block.addVar(desc)
+        if !startup.globalBlock.hasLocalVar(name) {
+            startup.globalBlock.addVar(desc)
+            startup.globalBlock.appendOp((attr.initializer ?? defaultInitializer).op(for: name, shape: shape, dtype: dtype))
+        }
+        return Variable(name: name, dtype: dtype, shape: shape)
+    }
+
+    /// Declares a persistable, non-trainable variable (running statistics) initialised to `value`.
+    func persistable(_ name: String, shape: [Int], value: Float) -> Variable {
+        let desc = VarDesc(name: name, dtype: .float32, shape: shape, persistable: true, stopGradient: true, isParameter: true)
+        block.addVar(desc)
+        startup.globalBlock.addVar(desc)
+        startup.globalBlock.appendOp(Initializer.constant(value).op(for: name, shape: shape, dtype: .float32))
+        return Variable(name: name, dtype: .float32, shape: shape)
+    }
+
+    /// Applies `act` to `x` under `layer`'s name (or returns `x` when nil).
+    func activate(_ x: Variable, _ act: Activation?, layer: String) throws -> Variable {
+        guard let act else { return x }
+        return try unary(act.rawValue, x, layer: layer)
+    }
+}

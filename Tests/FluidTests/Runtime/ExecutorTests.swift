@@ -1,0 +1,98 @@
+import Testing
+@testable import Fluid
+
+@Suite struct ExecutorTests {
+    func reluProgram() -> Program {
+        let p = Program()
+        p.globalBlock.addVar(VarDesc(name: "x", shape: [-1, 3], needCheckFeed: true))
+        p.globalBlock.appendOp(OpDesc(type: "relu", inputs: ["X": ["x"]], outputs: ["Out": ["y"]]))
+        return p
+    }
+
+    @Test func plansAreReusedForTheSameShapesAndRecompiledForNewOnes() throws {
+        let p = reluProgram(), exe = Executor(), scope = Scope()
+        let a = Tensor(shape: [2, 3], scalars: [-1, 2, -3, 4, -5, 6] as [Float])
+        let y1 = try exe.run(p, scope: scope, feed: ["x": a], fetch: ["y"])[0]
+        #expect(y1.scalars(as: Float.self) == [0, 2, 0, 4, 0, 6])
+        #expect(exe.plansCompiled == 1)
+        _ = try exe.run(p, scope: scope, feed: ["x": a], fetch: ["y"])
+        #expect(exe.plansCompiled == 1)
+        let b = Tensor(shape: [1, 3], scalars: [1, -1, 1] as [Float])
+        let y2 = try exe.run(p, scope: scope, feed: ["x": b], fetch: ["y"])[0]
+        #expect(exe.plansCompiled == 2)
+        #expect(y2.shape == [1, 3] && y2.scalars(as: Float.self) == [1, 0, 1])
+        // Back to the first shape: the cached plan runs and resizes its outputs again.
+        let y3 = try exe.run(p, scope: scope, feed: ["x": a], fetch: ["y"])[0]
+        #expect(exe.plansCompiled == 2)
+        #expect(y3.shape == [2, 3] && y3.scalars(as: Float.self) == [0, 2, 0, 4, 0, 6])
+        // A changed program is stale.
+        p.globalBlock.ops[0].attributes["use_cudnn"] = .bool(false)
+        _ = try exe.run(p, scope: scope, feed: ["x": a], fetch: ["y"])
+        #expect(exe.plansCompiled == 3)
+    }
+
+    @Test func feedOfWrongRankOrDtypeNamesTheVariableAndShapes() throws {
+        let p = reluProgram(), exe = Executor()
+        let wrongRank = Tensor(dtype: .float32, shape: [2, 3, 1])
+        do {
+            try exe.run(p, scope: Scope(), feed: ["x": wrongRank])
+            Issue.record("a rank-3 feed for a rank-2 variable must fail")
+        } catch {
+            let text = "\(error)"
+            #expect(text.contains("'x'") && text.contains("[-1, 3]") && text.contains("[2, 3, 1]"), "\(text)")
+        }
+        let wrongType = Tensor(dtype: .int64, shape: [2, 3])
+        do {
+            try exe.run(p, scope: Scope(), feed: ["x": wrongType])
+            Issue.record("an int64 feed for a float32 variable must fail")
+        } catch {
+            let text = "\(error)"
+            #expect(text.contains("'x'") && text.contains("float32") && text.contains("int64"), "\(text)")
+        }
+        do {
+            try exe.run(p, scope: Scope(), feed: ["x": Tensor(dtype: .float32, shape: [2, 4])])
+            Issue.record("a feed with the wrong width must fail")
+        } catch {
+            #expect("\(error)".contains("[2, 4]"))
+        }
+    }
+
+    @Test func unfedDataVariableAndUnknownOpAreReported() throws {
+        let exe = Executor()
+        #expect(throws: FluidError.self) { try exe.run(reluProgram(), scope: Scope()) }
+        let p = Program()
+        p.globalBlock.appendOp(OpDesc(type: "no_such_op", outputs: ["Out": ["y"]]))
+        do {
+            try exe.run(p, scope: Scope())
+            Issue.record("unknown op must fail")
+        } catch {
+            #expect("\(error)".contains("no_such_op"))
+        }
+    }
+
+    @Test func checkNaNInfNamesTheFirstOpAndVariable() throws {
+        let p = Program()
+        p.globalBlock.addVar(VarDesc(name: "x", shape: [-1, 2]))
+        p.globalBlock.appendOp(OpDesc(type: "relu", inputs: ["X": ["x"]], outputs: ["Out": ["y"]]))
+        p.globalBlock.appendOp(OpDesc(type: "sqrt", inputs: ["X": ["x"]], outputs: ["Out": ["z"]]))
+        let exe = Executor()
+        exe.checkNaNInf = true
+        do {
+            try exe.run(p, scope: Scope(), feed: ["x": Tensor(shape: [1, 2], scalars: [4, -1] as [Float])])
+            Issue.record("sqrt(-1) must be reported")
+        } catch FluidError.nanOrInf(let op, let variable, let index) {
+            #expect(op == "sqrt" && variable == "z" && index == 1)
+        }
+    }
+
+    @Test func persistablesLiveInTheGivenScopeAndTemporariesInItsChild() throws {
+        let p = Program()
+        p.globalBlock.addVar(VarDesc(name: "w", shape: [2], persistable: true))
+        p.globalBlock.appendOp(OpDesc(type: "fill_constant", outputs: ["Out": ["w"]], attributes: ["shape": .longs([2]), "value": .float(3)]))
+        p.globalBlock.appendOp(OpDesc(type: "relu", inputs: ["X": ["w"]], outputs: ["Out": ["t"]]))
+        let scope = Scope()
+        try Executor().run(p, scope: scope)
+        #expect(scope.holds("w") && !scope.holds("t"))
+        #expect(scope["w"]?.scalars(as: Float.self) == [3, 3])
+    }
+}
