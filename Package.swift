@@ -28,12 +28,14 @@ let package = Package(
             dependencies: ["Fluid", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Programs/fluid"
         ),
+        .target(name: "RecognizeDigits", dependencies: ["Fluid", "FluidData"]),
         .executableTarget(
             name: "recognize-digits",
-            dependencies: ["Fluid", "FluidData", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Fluid", "FluidData", "RecognizeDigits", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Programs/recognize-digits"
         ),
         .testTarget(name: "FluidTests", dependencies: ["Fluid"], resources: [.copy("Fixtures")]),
         .testTarget(name: "FluidDataTests", dependencies: ["FluidData", "Fluid"]),
+        .testTarget(name: "RecognizeDigitsTests", dependencies: ["RecognizeDigits", "FluidData", "Fluid"], resources: [.copy("Fixtures")]),
     ]
 )
