@@ -17,9 +17,10 @@ let package = Package(
         .systemLibrary(name: "CProtobufC", pkgConfig: "libprotobuf-c", providers: [.apt(["libprotobuf-c-dev"])]),
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .target(name: "CFluidSupport"),
         .target(
             name: "Fluid",
-            dependencies: ["CBLAS"],
+            dependencies: ["CBLAS", "CFluidSupport"],
             swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
         ),
         .target(name: "FluidData", dependencies: ["Fluid", "CZlib", "CPNG"]),

@@ -1,4 +1,5 @@
 import CBLAS
+import CFluidSupport
 import Dispatch
 import Foundation
 
@@ -28,7 +29,10 @@ func parallelFor(_ count: Int, work: Int, _ body: (Int) -> Void) {
         // Workers write disjoint ranges chosen by index; the closure itself is not shared state.
         withoutActuallyEscaping(body) { body in
             let shared = UncheckedSendable(body)
-            DispatchQueue.concurrentPerform(iterations: count) { shared.value($0) }
+            DispatchQueue.concurrentPerform(iterations: count) {
+                fluid_flush_denormals()
+                shared.value($0)
+            }
         }
     } else {
         for i in 0..<count { body(i) }

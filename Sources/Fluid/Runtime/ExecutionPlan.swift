@@ -24,6 +24,7 @@ final class ExecutionPlan {
     }
 
     func run(checkNaNInf: Bool) throws {
+        ProcessSetup.flushDenormals()
         for step in steps {
             for o in step.outputs where o.tensor.shape != o.meta.shape || o.tensor.dtype != o.meta.dtype {
                 o.tensor.resize(o.meta.shape, dtype: o.meta.dtype)
