@@ -14,6 +14,10 @@ enum FillOps {
         kernel: { ctx in
             let out = try ctx.output("Out")
             let value = try fillValue(ctx.op)
+            // Integers written as str_value keep every digit (a Double holds only 53 bits).
+            if out.dtype == .int64, let exact = Int64(try ctx.op.string("str_value")) {
+                return { out.pointer(as: Int64.self).update(repeating: exact, count: out.count) }
+            }
             return { fill(out, with: value) }
         })
 

@@ -60,6 +60,13 @@ public final class Executor {
         }
     }
 
+    /// The live tensor `name` as the last run of a program over `scope` left it: no copy, so a
+    /// training loop can read its loss every step without allocating. It is overwritten by the
+    /// next run.
+    public func liveTensor(_ name: String, in scope: Scope) -> Tensor? {
+        scope.temporaries[name]
+    }
+
     /// The names a program's `feed` ops fill, in column order (empty for programs without them).
     public func feedTargets(of program: Program, block: Int = 0) -> [String] {
         Self.columnTargets(program.blocks[block].ops, type: "feed", slot: "Out")

@@ -12,6 +12,8 @@ struct PlanCompiler {
             metas[name] = TensorMeta(t.dtype, t.shape)
         }
         let work = scope.temporaries
+        // Fed tensors take their shapes now, so kernel factories see real inputs.
+        for (name, t) in feed { resolve(name).resize(t.shape, dtype: t.dtype) }
         let lookup: (String) -> TensorMeta? = { name in
             if let m = metas[name] { return m }
             return work[name].map { TensorMeta($0.dtype, $0.shape) }
