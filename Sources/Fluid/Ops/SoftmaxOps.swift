@@ -1,4 +1,98 @@
-/// Placeholder until this family's ops are written.
+import Foundation
+
+/// `softmax` along any axis (X -> Out, attribute `axis`, default -1) and `softmax_grad`
+/// (Out, Out@GRAD -> X@GRAD). X is viewed as [outer, axis, inner]; the maximum along the
+/// axis is subtracted before exponentiating so large logits do not overflow.
+/// Gradient: dx = out * (dout - sum(dout * out)) along the axis.
 enum SoftmaxOps {
-    static let definitions: [OpDefinition] = []
+    static let attributes = [
+        AttributeSpec("axis", .int(-1)),
+        AttributeSpec("data_format", .string("AnyLayout")),
+        AttributeSpec("is_test", .bool(false)),
+        AttributeSpec("use_cudnn", .bool(false)),
+    ]
+
+    static let softmax = OpDefinition(
+        OpSchema("softmax", inputs: [SlotSpec("X")], outputs: [SlotSpec("Out")], attributes: attributes),
+        inferShape: { ctx in
+            let x = try NNSupport.floatInput(ctx, "X")
+            try checkAxis(ctx, x, slot: "X")
+            ctx.setOutput("Out", x)
+        },
+        kernel: { ctx in
+            let x = try ctx.input("X"), out = try ctx.output("Out"), axis = try ctx.op.int("axis")
+            return { forward(x.floats, out.floats, NNSupport.AxisView(x.shape, signedAxis: axis)) }
+        },
+        gradient: { g in
+            [g.gradOp("softmax_grad", inputs: ["Out": g.output("Out"), "Out@GRAD": g.outputGrad("Out")],
+                      outputs: ["X@GRAD": g.inputGrad("X")])]
+        })
+
+    static let softmaxGrad = OpDefinition(
+        OpSchema("softmax_grad", inputs: [SlotSpec("Out"), SlotSpec("Out@GRAD")], outputs: [SlotSpec("X@GRAD")],
+                 attributes: attributes),
+        inferShape: { ctx in
+            let out = try NNSupport.floatInput(ctx, "Out"), dout = try NNSupport.floatInput(ctx, "Out@GRAD")
+            try checkAxis(ctx, out, slot: "Out")
+            guard out.rank == dout.rank, zip(out.shape, dout.shape).allSatisfy(dimsAgree) else {
+                throw ctx.error("Out@GRAD", "Out@GRAD \(dout.shape) must have the shape of Out \(out.shape)")
+            }
+            ctx.setOutput("X@GRAD", out)
+        },
+        kernel: { ctx in
+            let out = try ctx.input("Out"), dout = try ctx.input("Out@GRAD"), axis = try ctx.op.int("axis")
+            guard let dx = ctx.outputIfPresent("X@GRAD") else { return {} }
+            return { backward(out.floats, dout.floats, dx.floats, NNSupport.AxisView(out.shape, signedAxis: axis)) }
+        })
+
+    static let definitions = [softmax, softmaxGrad]
+
+    /// The `axis` attribute must name a dimension of `m`.
+    static func checkAxis(_ ctx: ShapeContext, _ m: TensorMeta, slot: String) throws {
+        let axis = try ctx.op.int("axis")
+        guard NNSupport.normalizedAxis(axis, rank: m.rank) != nil else {
+            throw ctx.error(slot, "axis \(axis) is outside the rank of \(slot) \(m.shape)")
+        }
+    }
+
+    /// out = softmax(x) along the middle dimension of `v`.
+    static func forward(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ v: NNSupport.AxisView) {
+        let size = v.size, inner = v.inner
+        NNSupport.forEachChunk(v.outer, workPerRow: size * inner * 8) { rows in
+            for o in rows {
+                for i in 0..<inner {
+                    let base = o * size * inner + i
+                    var m = -Float.infinity
+                    for k in 0..<size { m = max(m, x[base + k * inner]) }
+                    var sum: Float = 0
+                    for k in 0..<size {
+                        let e = Foundation.exp(x[base + k * inner] - m)
+                        out[base + k * inner] = e
+                        sum += e
+                    }
+                    let r = 1 / sum
+                    for k in 0..<size { out[base + k * inner] *= r }
+                }
+            }
+        }
+    }
+
+    /// dx = out * (dout - sum(dout * out)) along the middle dimension of `v`.
+    static func backward(_ out: UnsafePointer<Float>, _ dout: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
+                         _ v: NNSupport.AxisView) {
+        let size = v.size, inner = v.inner
+        NNSupport.forEachChunk(v.outer, workPerRow: size * inner * 3) { rows in
+            for o in rows {
+                for i in 0..<inner {
+                    let base = o * size * inner + i
+                    var dot: Float = 0
+                    for k in 0..<size { dot += dout[base + k * inner] * out[base + k * inner] }
+                    for k in 0..<size {
+                        let j = base + k * inner
+                        dx[j] = out[j] * (dout[j] - dot)
+                    }
+                }
+            }
+        }
+    }
 }
