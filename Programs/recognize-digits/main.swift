@@ -1,1 +1,60 @@
-print("placeholder")
+import ArgumentParser
+import Fluid
+import Foundation
+import RecognizeDigits
+
+/// The "Recognize Digits" tutorial as a command-line program.
+@main
+struct RecognizeDigitsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "recognize-digits",
+        abstract: "PaddlePaddle's Recognize Digits tutorial on MNIST, in SwiftFluid.",
+        subcommands: [Train.self])
+
+    static func main() {
+        ProcessSetup.selectBLASKernel()
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
+}
+
+extension DigitModel: ExpressibleByArgument {}
+
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train a tutorial model on MNIST and report test cost and accuracy after each epoch.")
+
+    @Option(help: "softmax, mlp or cnn.") var model: DigitModel = .cnn
+    @Option(help: "Passes over the 60,000 training images.") var epochs = 5
+    @Option(help: "random_seed of the startup and main programs, and the shuffle seed.") var seed = 90
+    @Option(help: "Images per training step.") var batchSize = 64
+    @Option(help: "Adam's learning rate.") var learningRate: Float = 0.001
+    @Option(help: "Write per-epoch figures to this JSON file.") var metrics: String?
+    @Option(help: "MNIST directory (default: the Tools/fetch-mnist cache).") var dataDir: String?
+
+    func validate() throws {
+        guard epochs > 0 else { throw ValidationError("--epochs must be positive") }
+        guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
+        guard learningRate > 0 else { throw ValidationError("--learning-rate must be positive") }
+    }
+
+    func run() throws {
+        var options = TrainingOptions()
+        options.model = model
+        options.epochs = epochs
+        options.seed = seed
+        options.batchSize = batchSize
+        options.learningRate = learningRate
+        options.metricsPath = metrics
+        options.dataDirectory = dataDir
+        let trainer = try Trainer(options)
+        let result = try trainer.train()
+        if let last = result.epochs.last {
+            print("Final test accuracy \(String(format: "%.4f", last.testAccuracy)) after \(result.epochs.count) epochs (best epoch \(result.bestEpoch)).")
+        }
+    }
+}

@@ -1,0 +1,47 @@
+/// Settings of a tutorial training run (defaults are the tutorial's).
+public struct TrainingOptions: Sendable {
+    public var model: DigitModel = .cnn
+    public var epochs = 5
+    public var seed = 90
+    public var batchSize = 64
+    public var learningRate: Float = 0.001
+    /// Size of the shuffle buffer, as `paddle.reader.shuffle(buf_size=500)`.
+    public var shuffleBuffer = 500
+    /// Log a training line every this many batches.
+    public var logInterval = 100
+    /// Where the metrics JSON is written after each epoch (nil: nowhere).
+    public var metricsPath: String?
+    /// MNIST directory (nil: the default cache).
+    public var dataDirectory: String?
+
+    public init() {}
+}
+
+/// Figures of one epoch, as written to the metrics file.
+public struct EpochMetrics: Codable, Sendable, Equatable {
+    public var epoch: Int
+    public var trainSeconds: Double
+    public var trainCost: Double
+    public var testCost: Double
+    public var testAccuracy: Double
+
+    enum CodingKeys: String, CodingKey {
+        case epoch
+        case trainSeconds = "train_seconds"
+        case trainCost = "train_cost"
+        case testCost = "test_cost"
+        case testAccuracy = "test_accuracy"
+    }
+}
+
+/// The metrics file: `{"model": ..., "epochs": [...], "best_epoch": N}`.
+public struct TrainingMetrics: Codable, Sendable, Equatable {
+    public var model: String
+    public var epochs: [EpochMetrics]
+    public var bestEpoch: Int
+
+    enum CodingKeys: String, CodingKey {
+        case model, epochs
+        case bestEpoch = "best_epoch"
+    }
+}
