@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+import Fluid
+import FluidData
+@testable import RecognizeDigits
+
+/// Five Adam steps of each tutorial model from PaddlePaddle 3.3.1's initial persistables on the
+/// first five training batches: the losses and every persistable afterwards (parameters,
+/// batch_norm running statistics, Adam moments and beta powers) must match Paddle's files.
+@Suite struct TrajectoryParityTests {
+    struct Trajectory: Decodable {
+        let loss_per_step: [Double]
+        let persistables_sorted: [String]
+    }
+
+    static func fixture(_ model: DigitModel, _ file: String) throws -> String {
+        let base = try #require(Bundle.module.resourceURL)
+        return base.appendingPathComponent("Fixtures/train_trajectory/\(model.rawValue)/\(file)").path
+    }
+
+    @Test(arguments: DigitModel.allCases) func matchesPaddleAfterFiveSteps(model: DigitModel) throws {
+        let trajectory = try JSONDecoder().decode(Trajectory.self, from: Data(contentsOf: URL(fileURLWithPath: try Self.fixture(model, "trajectory.json"))))
+        let initial = try TensorStream.readAll(contentsOf: try Self.fixture(model, "initial.params"))
+        let expected = try TensorStream.readAll(contentsOf: try Self.fixture(model, "after_5_steps.params"))
+        #expect(initial.count == trajectory.persistables_sorted.count && expected.count == initial.count)
+
+        let network = try DigitNetwork(model, seed: 90)
+        try Adam(learningRate: 0.001).minimize(network.loss, program: network.main, startup: network.startup)
+        let ours = Set(network.main.globalBlock.vars.filter(\.persistable).map(\.name))
+        #expect(ours == Set(trajectory.persistables_sorted), "persistables named as Paddle's")
+
+        let exe = Executor(), scope = Scope()
+        try exe.run(network.startup, scope: scope)
+        for (name, tensor) in zip(trajectory.persistables_sorted, initial) {
+            let mine = try #require(scope[name], "\(name) after startup")
+            #expect(mine.shape.reduce(1, *) == tensor.count, "\(name): \(mine.shape) vs Paddle \(tensor.shape)")
+            mine.copy(from: tensor.shape.isEmpty && !mine.shape.isEmpty ? reshaped(tensor, mine.shape) : tensor)
+        }
+
+        let train = try MNIST.train()
+        let feeder = try DataFeeder(feedList: ["img", "label"], program: network.main)
+        for step in 0..<5 {
+            let batch = (64 * step..<64 * (step + 1)).map { train[$0] }
+            let loss = try exe.run(network.main, scope: scope, feed: try feeder.feed(batch), fetch: [network.loss.name])[0]
+            let want = trajectory.loss_per_step[step]
+            #expect(abs(Double(loss.scalar(as: Float.self)) - want) <= 1e-5, "step \(step): loss \(loss.scalar(as: Float.self)) vs Paddle \(want)")
+        }
+
+        for (name, paddle) in zip(trajectory.persistables_sorted, expected) {
+            let mine = try #require(scope[name])
+            let a = mine.scalars(as: Float.self), b = paddle.scalars(as: Float.self)
+            #expect(a.count == b.count, "\(name) size")
+            var worst: (index: Int, excess: Float)?
+            for i in 0..<min(a.count, b.count) {
+                let excess = abs(a[i] - b[i]) - (1e-4 * abs(b[i]) + 1e-6)
+                if excess > 0 && excess > (worst?.excess ?? 0) { worst = (i, excess) }
+            }
+            if let worst {
+                Issue.record("\(model) \(name)[\(worst.index)] = \(a[worst.index]), Paddle \(b[worst.index])")
+            }
+        }
+    }
+
+    private func reshaped(_ t: Tensor, _ shape: [Int]) -> Tensor {
+        let r = Tensor(dtype: t.dtype, shape: shape)
+        r.rawPointer.copyMemory(from: t.rawPointer, byteCount: t.byteCount)
+        return r
+    }
+}
