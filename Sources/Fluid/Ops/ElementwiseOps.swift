@@ -1,4 +1,133 @@
-/// Placeholder until this family's ops are written.
+/// `elementwise_add`, `_sub`, `_mul`, `_div`, `_max`, `_min` and their grads.
+///
+/// X, Y -> Out, attribute `axis` (-1): Y broadcasts against X by Paddle's rule (see
+/// `PaddleBroadcast`): [N, C, H, W] + [C] at axis 1 is the bias add of conv2d, [N, 10] + [10]
+/// that of fc. X may also be the smaller operand, as in Paddle 2.x.
+///
+/// Grads take X, Y, Out@GRAD (div also Out, since dY = -dOut * Out / Y) and give X@GRAD and
+/// Y@GRAD, each summed over the dims along which its operand was broadcast.
 enum ElementwiseOps {
-    static let definitions: [OpDefinition] = []
+    enum Add: BinaryFloatFunction { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a + b } }
+    enum Sub: BinaryFloatFunction { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a - b } }
+    enum Mul: BinaryFloatFunction { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a * b } }
+    enum Div: BinaryFloatFunction { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a / b } }
+    enum Max: BinaryFloatFunction { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a > b ? a : b } }
+    enum Min: BinaryFloatFunction { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a < b ? a : b } }
+
+    /// d(x - y)/dy = -1.
+    enum NegatedGradient: ElementwiseGradientTerm {
+        @inline(__always) static func value(dout: Float, out: Float, x: Float, y: Float) -> Float { -dout }
+    }
+    /// d(x * y)/dx = y.
+    enum TimesY: ElementwiseGradientTerm {
+        @inline(__always) static func value(dout: Float, out: Float, x: Float, y: Float) -> Float { dout * y }
+    }
+    /// d(x * y)/dy = x.
+    enum TimesX: ElementwiseGradientTerm {
+        @inline(__always) static func value(dout: Float, out: Float, x: Float, y: Float) -> Float { dout * x }
+    }
+    /// d(x / y)/dx = 1 / y.
+    enum OverY: ElementwiseGradientTerm {
+        @inline(__always) static func value(dout: Float, out: Float, x: Float, y: Float) -> Float { dout / y }
+    }
+    /// d(x / y)/dy = -x / y^2 = -out / y.
+    enum QuotientOverY: ElementwiseGradientTerm {
+        @inline(__always) static func value(dout: Float, out: Float, x: Float, y: Float) -> Float { -dout * out / y }
+    }
+
+    /// Max and min route dOut to the operand they picked; ties go to Y, as in Paddle.
+    enum WhereXAbove: ElementwiseGradientTerm {
+        @inline(__always) static func value(dout: Float, out: Float, x: Float, y: Float) -> Float { x > y ? dout : 0 }
+    }
+    enum WhereXNotAbove: ElementwiseGradientTerm {
+        @inline(__always) static func value(dout: Float, out: Float, x: Float, y: Float) -> Float { x > y ? 0 : dout }
+    }
+    enum WhereXBelow: ElementwiseGradientTerm {
+        @inline(__always) static func value(dout: Float, out: Float, x: Float, y: Float) -> Float { x < y ? dout : 0 }
+    }
+    enum WhereXNotBelow: ElementwiseGradientTerm {
+        @inline(__always) static func value(dout: Float, out: Float, x: Float, y: Float) -> Float { x < y ? 0 : dout }
+    }
+
+    private static let axisAttribute = AttributeSpec("axis", .int(-1))
+
+    /// Out's shape and the broadcast layout of X and Y over it, per shapes of X and Y.
+    private static func layouts(_ ctx: KernelContext) throws -> ShapeKeyedCache<(out: [Int], layout: BroadcastLayout)> {
+        let type = ctx.op.type, axis = try ctx.op.int("axis")
+        return ShapeKeyedCache { x, y in
+            let s = try PaddleBroadcast.shapes(op: type, x: x, y: y, axis: axis)
+            return (s.out, BroadcastLayout(full: s.out, a: s.x, b: s.y))
+        }
+    }
+
+    private static func forward<F: BinaryFloatFunction>(_ type: String, _ f: F.Type, gradientReadsOut: Bool) -> OpDefinition {
+        OpDefinition(
+            OpSchema(type, inputs: [SlotSpec("X"), SlotSpec("Y")], outputs: [SlotSpec("Out")], attributes: [axisAttribute]),
+            inferShape: { ctx in
+                let x = try ctx.input("X"), y = try ctx.input("Y")
+                try MathOpSupport.requireFloat32(ctx, [("X", x), ("Y", y)])
+                let s = try PaddleBroadcast.shapes(op: type, x: x.shape, y: y.shape, axis: try ctx.op.int("axis"))
+                ctx.setOutput("Out", TensorMeta(x.dtype, s.out))
+            },
+            kernel: { ctx in
+                let x = try ctx.input("X"), y = try ctx.input("Y"), out = try ctx.output("Out")
+                let layouts = try layouts(ctx)
+                return {
+                    let (shape, layout) = try layouts.value(x, y)
+                    try MathOpSupport.requireShape(type, "Out", out, shape)
+                    layout.map(f, a: x.floats, b: y.floats, into: out.floats)
+                }
+            },
+            gradient: { g in
+                var inputs = ["X": g.input("X"), "Y": g.input("Y"), "Out@GRAD": g.outputGrad("Out")]
+                if gradientReadsOut { inputs["Out"] = g.output("Out") }
+                return [g.gradOp(type + "_grad", inputs: inputs,
+                                 outputs: ["X@GRAD": g.inputGrad("X"), "Y@GRAD": g.inputGrad("Y")])]
+            })
+    }
+
+    private static func backward<GX: ElementwiseGradientTerm, GY: ElementwiseGradientTerm>(
+        _ type: String, dx: GX.Type, dy: GY.Type, readsOut: Bool
+    ) -> OpDefinition {
+        let inputs = [SlotSpec("X"), SlotSpec("Y")] + (readsOut ? [SlotSpec("Out")] : []) + [SlotSpec("Out@GRAD")]
+        return OpDefinition(
+            OpSchema(type, inputs: inputs, outputs: [.optional("X@GRAD"), .optional("Y@GRAD")], attributes: [axisAttribute]),
+            inferShape: { ctx in
+                let x = try ctx.input("X"), y = try ctx.input("Y"), dout = try ctx.input("Out@GRAD")
+                let out = readsOut ? try ctx.input("Out") : dout
+                try MathOpSupport.requireFloat32(ctx, [("X", x), ("Y", y), ("Out@GRAD", dout), ("Out", out)])
+                ctx.setOutput("X@GRAD", x)
+                ctx.setOutput("Y@GRAD", y)
+            },
+            kernel: { ctx in
+                let x = try ctx.input("X"), y = try ctx.input("Y"), dout = try ctx.input("Out@GRAD")
+                let out = readsOut ? try ctx.input("Out") : dout
+                let dx = ctx.outputIfPresent("X@GRAD"), dy = ctx.outputIfPresent("Y@GRAD")
+                let layouts = try layouts(ctx)
+                return {
+                    let (shape, layout) = try layouts.value(x, y)
+                    try MathOpSupport.requireShape(type, "Out@GRAD", dout, shape)
+                    try MathOpSupport.requireShape(type, "Out", out, shape)
+                    let d = dout.floats, o = out.floats, xs = x.floats, ys = y.floats
+                    if let dx { layout.accumulate(GX.self, intoA: true, dout: d, out: o, x: xs, y: ys, into: dx.floats) }
+                    if let dy { layout.accumulate(GY.self, intoA: false, dout: d, out: o, x: xs, y: ys, into: dy.floats) }
+                }
+            })
+    }
+
+    static let add = forward("elementwise_add", Add.self, gradientReadsOut: false)
+    static let addGrad = backward("elementwise_add_grad", dx: PassGradient.self, dy: PassGradient.self, readsOut: false)
+    static let sub = forward("elementwise_sub", Sub.self, gradientReadsOut: false)
+    static let subGrad = backward("elementwise_sub_grad", dx: PassGradient.self, dy: NegatedGradient.self, readsOut: false)
+    static let mul = forward("elementwise_mul", Mul.self, gradientReadsOut: false)
+    static let mulGrad = backward("elementwise_mul_grad", dx: TimesY.self, dy: TimesX.self, readsOut: false)
+    static let div = forward("elementwise_div", Div.self, gradientReadsOut: true)
+    static let divGrad = backward("elementwise_div_grad", dx: OverY.self, dy: QuotientOverY.self, readsOut: true)
+
+    static let maximum = forward("elementwise_max", Max.self, gradientReadsOut: false)
+    static let maximumGrad = backward("elementwise_max_grad", dx: WhereXAbove.self, dy: WhereXNotAbove.self, readsOut: false)
+    static let minimum = forward("elementwise_min", Min.self, gradientReadsOut: false)
+    static let minimumGrad = backward("elementwise_min_grad", dx: WhereXBelow.self, dy: WhereXNotBelow.self, readsOut: false)
+
+    static let definitions = [add, addGrad, sub, subGrad, mul, mulGrad, div, divGrad, maximum, maximumGrad, minimum, minimumGrad]
 }
