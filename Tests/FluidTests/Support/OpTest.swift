@@ -107,8 +107,12 @@ struct OpTest {
         }
         let analyticProgram = program([forwardOp] + gradOps, extraFeeds: gradFeeds)
         let wrtList = wrtNames.sorted()
-        let analytic = try Executor().run(analyticProgram, scope: Scope(), feed: feeds.merging(gradFeeds) { a, _ in a },
-                                          fetch: wrtList.map(gradName))
+        // Run twice over the same scope: a grad kernel that accumulates into its output
+        // instead of overwriting it shows up in the second run.
+        let analyticExecutor = Executor(), analyticScope = Scope()
+        let allFeeds = feeds.merging(gradFeeds) { a, _ in a }
+        try analyticExecutor.run(analyticProgram, scope: analyticScope, feed: allFeeds)
+        let analytic = try analyticExecutor.run(analyticProgram, scope: analyticScope, feed: allFeeds, fetch: wrtList.map(gradName))
         // Numeric.
         let exe = Executor(), scope = Scope(), forwardProgram = program([forwardOp])
         let fetch = outputSlots.map { Self.outputName($0) }
