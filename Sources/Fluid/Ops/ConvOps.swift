@@ -2,10 +2,11 @@
 /// Filter [M, C / groups, kh, kw], Output [N, M, Ho, Wo]; no bias (Paddle adds it with a
 /// separate `elementwise_add`).
 ///
-/// Kernels are im2col + GEMM per group. Samples are processed in blocks whose column matrices
-/// sit side by side, so each group needs one large GEMM per block rather than one small GEMM
-/// per sample; OpenBLAS threads that GEMM, and the im2col / col2im / copies around it are split
-/// over samples. Workspaces are allocated once, on a kernel's first step.
+/// Kernels are im2col + GEMM per group. Samples with small outputs are processed in blocks
+/// whose column matrices sit side by side, so each group needs one GEMM of a useful size per
+/// block rather than many tiny ones; OpenBLAS threads that GEMM, and the im2col / col2im /
+/// copies around it are split over samples. Workspaces are allocated once, on a kernel's first
+/// step.
 enum ConvOps {
     static let attributes: [AttributeSpec] = [
         AttributeSpec("strides", .ints([1, 1])),
@@ -34,6 +35,9 @@ enum ConvOps {
             let state = ConvKernelState(ctx.op)
             return {
                 let work = try state.workspace(x, w)
+                guard out.count == work.outputCount else {
+                    throw ctx.error("Output has shape \(out.shape), expected \(work.g.outputShape)")
+                }
                 work.forward(x: x.floats, w: w.floats, out: out.floats)
             }
         },
@@ -108,14 +112,19 @@ final class ConvWorkspace {
     let inputShape: [Int], filterShape: [Int]
     let filterCount: Int, outputCount: Int
 
-    /// Floats a column matrix may take before the batch is split into several blocks
-    /// (8 MB: the whole batch of the tutorial's convolutions fits in one block).
+    /// GEMM columns (samples x output positions) a block aims for. Measured on the tutorial's
+    /// shapes (release, OpenBLAS SkylakeX kernel): one sample of 24 x 24 outputs runs fastest
+    /// alone (OpenBLAS's small-matrix path, the column matrix stays in L2), while 8 x 8 outputs
+    /// need about 8 samples side by side before the GEMM runs near full speed.
+    static let defaultTargetColumns = 512
+    /// Floats a block's column matrix may take (8 MB), whatever the target.
     static let defaultColumnBudget = 1 << 21
 
-    init(_ g: Conv2DGeometry, columnBudget: Int = defaultColumnBudget) {
+    init(_ g: Conv2DGeometry, targetColumns: Int = defaultTargetColumns, columnBudget: Int = defaultColumnBudget) {
         self.g = g
         let perSample = max(g.columnRows * g.outputPlane, 1)
-        block = max(1, min(g.batch, columnBudget / perSample))
+        let wanted = (targetColumns + g.outputPlane - 1) / max(g.outputPlane, 1)
+        block = max(1, min(g.batch, wanted, columnBudget / perSample))
         columns = Tensor(shape: [g.columnRows * block * g.outputPlane])
         staging = Tensor(shape: [block > 1 ? g.outChannelsPerGroup * block * g.outputPlane : 0])
         inputShape = [g.batch, g.inChannels, g.height, g.width]

@@ -90,3 +90,36 @@ struct Pool2DGeometry {
         return exclusive || adaptive ? inside : r.span * c.span
     }
 }
+
+/// The window bounds of every output row and column, and the divisor of every output
+/// position, computed once per geometry so that the plane loops only read them.
+final class Pool2DWindows {
+    let g: Pool2DGeometry
+    /// [start, end) input rows of each output row, then the same for columns.
+    let rowStart: UnsafeMutablePointer<Int>, rowEnd: UnsafeMutablePointer<Int>
+    let colStart: UnsafeMutablePointer<Int>, colEnd: UnsafeMutablePointer<Int>
+    /// What the average at each output position of a plane divides by (0: no input in the window).
+    let divisor: UnsafeMutablePointer<Float>
+
+    init(_ g: Pool2DGeometry) {
+        self.g = g
+        rowStart = .allocate(capacity: g.outHeight)
+        rowEnd = .allocate(capacity: g.outHeight)
+        colStart = .allocate(capacity: g.outWidth)
+        colEnd = .allocate(capacity: g.outWidth)
+        divisor = .allocate(capacity: g.outputPlane)
+        for oy in 0..<g.outHeight {
+            let r = g.rows(oy)
+            (rowStart[oy], rowEnd[oy]) = (r.start, r.end)
+            for ox in 0..<g.outWidth {
+                let c = g.columns(ox)
+                (colStart[ox], colEnd[ox]) = (c.start, c.end)
+                divisor[oy * g.outWidth + ox] = Float(g.divisor(r, c))
+            }
+        }
+    }
+
+    deinit {
+        rowStart.deallocate(); rowEnd.deallocate(); colStart.deallocate(); colEnd.deallocate(); divisor.deallocate()
+    }
+}

@@ -31,7 +31,13 @@ enum PoolOps {
         kernel: { ctx in
             let x = try ctx.input("X"), out = try ctx.output("Out")
             let state = PoolKernelState(ctx.op)
-            return { forward(try state.geometry(x), x: x.floats, out: out.floats) }
+            return {
+                let w = try state.windows(x)
+                guard out.count == w.g.batch * w.g.channels * w.g.outputPlane else {
+                    throw ctx.error("Out has shape \(out.shape), expected \(w.g.outputShape)")
+                }
+                forward(w, x: x.floats, out: out.floats)
+            }
         },
         gradient: { g in
             let dx = g.inputGrad("X")
@@ -44,10 +50,9 @@ enum PoolOps {
         OpSchema("pool2d_grad", inputs: [SlotSpec("X"), SlotSpec("Out"), SlotSpec("Out@GRAD")],
                  outputs: [.optional("X@GRAD")], attributes: attributes),
         inferShape: { ctx in
-            let x = try ctx.input("X"), dOut = try ctx.input("Out@GRAD")
+            let x = try ctx.input("X")
             let expected = try Pool2DGeometry(op: ctx.op, input: x).outputShape
-            for slot in ["Out", "Out@GRAD"] {
-                let m = slot == "Out" ? try ctx.input("Out") : dOut
+            for (slot, m) in [("Out", try ctx.input("Out")), ("Out@GRAD", try ctx.input("Out@GRAD"))] {
                 guard m.rank == 4, zip(m.shape, expected).allSatisfy({ dimsAgree($0, $1) }) else {
                     throw ctx.error(slot, "has shape \(m.shape), but pooling X \(x.shape) gives \(expected)")
                 }
@@ -59,12 +64,12 @@ enum PoolOps {
             guard let dx = ctx.outputIfPresent("X@GRAD") else { return {} }
             let state = PoolKernelState(ctx.op)
             return {
-                let g = try state.geometry(x)
+                let w = try state.windows(x), g = w.g
                 let outputCount = g.batch * g.channels * g.outputPlane
                 guard out.count == outputCount, dOut.count == outputCount, out.dtype == .float32, dOut.dtype == .float32 else {
                     throw ctx.error("Out \(out.dtype)\(out.shape) and Out@GRAD \(dOut.dtype)\(dOut.shape) should both be float32\(g.outputShape), the pooled shape of X \(x.shape)")
                 }
-                backward(g, x: x.floats, out: out.floats, dOut: dOut.floats, dx: dx.floats)
+                backward(w, x: x.floats, out: out.floats, dOut: dOut.floats, dx: dx.floats)
             }
         })
 
@@ -72,105 +77,124 @@ enum PoolOps {
 
     // MARK: Kernels
 
-    static func forward(_ g: Pool2DGeometry, x: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>) {
-        let planes = g.batch * g.channels
-        parallelFor(planes, work: planes * g.outputPlane * g.kernelH * g.kernelW) { p in
-            let src = x + p * g.inputPlane, dst = out + p * g.outputPlane
-            if g.isMax { maxPlane(g, src, dst) } else { averagePlane(g, src, dst) }
+    /// Runs `body` on every channel plane, in a few contiguous chunks per core.
+    @inline(__always)
+    private static func forEachPlane(_ g: Pool2DGeometry, _ body: (Int) -> Void) {
+        let planes = g.batch * g.channels, chunks = min(planes, 4 * coreCount)
+        parallelFor(chunks, work: planes * g.outputPlane * g.kernelH * g.kernelW) { j in
+            for p in (j * planes / chunks)..<((j + 1) * planes / chunks) { body(p) }
         }
     }
 
-    static func backward(_ g: Pool2DGeometry, x: UnsafePointer<Float>, out: UnsafePointer<Float>,
+    static func forward(_ w: Pool2DWindows, x: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>) {
+        let g = w.g
+        forEachPlane(g) { p in
+            let src = x + p * g.inputPlane, dst = out + p * g.outputPlane
+            if g.isMax { maxPlane(w, src, dst) } else { averagePlane(w, src, dst) }
+        }
+    }
+
+    static func backward(_ w: Pool2DWindows, x: UnsafePointer<Float>, out: UnsafePointer<Float>,
                          dOut: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>) {
-        let planes = g.batch * g.channels
-        parallelFor(planes, work: planes * g.outputPlane * g.kernelH * g.kernelW) { p in
+        let g = w.g
+        forEachPlane(g) { p in
             let gradIn = dx + p * g.inputPlane
             gradIn.update(repeating: 0, count: g.inputPlane)
             if g.isMax {
-                maxGradPlane(g, x + p * g.inputPlane, out + p * g.outputPlane, dOut + p * g.outputPlane, gradIn)
+                maxGradPlane(w, x + p * g.inputPlane, out + p * g.outputPlane, dOut + p * g.outputPlane, gradIn)
             } else {
-                averageGradPlane(g, dOut + p * g.outputPlane, gradIn)
+                averageGradPlane(w, dOut + p * g.outputPlane, gradIn)
             }
         }
     }
 
-    private static func maxPlane(_ g: Pool2DGeometry, _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>) {
-        for oy in 0..<g.outHeight {
-            let r = g.rows(oy)
-            for ox in 0..<g.outWidth {
-                let c = g.columns(ox)
+    private static func maxPlane(_ w: Pool2DWindows, _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>) {
+        let (width, outWidth) = (w.g.width, w.g.outWidth)
+        let (rowStart, rowEnd, colStart, colEnd) = (w.rowStart, w.rowEnd, w.colStart, w.colEnd)
+        for oy in 0..<w.g.outHeight {
+            for ox in 0..<outWidth {
                 // Paddle starts from -FLT_MAX, so a window over padding only yields it.
                 var m = -Float.greatestFiniteMagnitude
-                for y in r.start..<r.end {
-                    let row = x + y * g.width
-                    for i in c.start..<c.end where row[i] > m { m = row[i] }
+                for y in rowStart[oy]..<rowEnd[oy] {
+                    let row = x + y * width
+                    for i in colStart[ox]..<colEnd[ox] { m = row[i] > m ? row[i] : m }
                 }
-                out[oy * g.outWidth + ox] = m
+                out[oy * outWidth + ox] = m
             }
         }
     }
 
-    private static func averagePlane(_ g: Pool2DGeometry, _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>) {
-        for oy in 0..<g.outHeight {
-            let r = g.rows(oy)
-            for ox in 0..<g.outWidth {
-                let c = g.columns(ox)
+    private static func averagePlane(_ w: Pool2DWindows, _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>) {
+        let (width, outWidth) = (w.g.width, w.g.outWidth)
+        let (rowStart, rowEnd, colStart, colEnd) = (w.rowStart, w.rowEnd, w.colStart, w.colEnd)
+        for oy in 0..<w.g.outHeight {
+            for ox in 0..<outWidth {
                 var sum: Float = 0
-                for y in r.start..<r.end {
-                    let row = x + y * g.width
-                    for i in c.start..<c.end { sum += row[i] }
+                for y in rowStart[oy]..<rowEnd[oy] {
+                    let row = x + y * width
+                    for i in colStart[ox]..<colEnd[ox] { sum += row[i] }
                 }
-                let d = g.divisor(r, c)
-                out[oy * g.outWidth + ox] = d > 0 ? sum / Float(d) : 0
+                let o = oy * outWidth + ox, d = w.divisor[o]
+                out[o] = d > 0 ? sum / d : 0
             }
         }
     }
 
-    private static func maxGradPlane(_ g: Pool2DGeometry, _ x: UnsafePointer<Float>, _ out: UnsafePointer<Float>,
+    private static func maxGradPlane(_ w: Pool2DWindows, _ x: UnsafePointer<Float>, _ out: UnsafePointer<Float>,
                                      _ dOut: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for oy in 0..<g.outHeight {
-            let r = g.rows(oy)
-            for ox in 0..<g.outWidth {
-                let c = g.columns(ox), o = oy * g.outWidth + ox
-                let m = out[o]
-                search: for y in r.start..<r.end {
-                    for i in c.start..<c.end where x[y * g.width + i] == m {
-                        dx[y * g.width + i] += dOut[o]
-                        break search
+        let (width, outWidth) = (w.g.width, w.g.outWidth)
+        let (rowStart, rowEnd, colStart, colEnd) = (w.rowStart, w.rowEnd, w.colStart, w.colEnd)
+        for oy in 0..<w.g.outHeight {
+            for ox in 0..<outWidth {
+                // The first position holding the maximum: scanning backwards with a select
+                // (no data-dependent branch) leaves the first match in `first`.
+                let o = oy * outWidth + ox, m = out[o]
+                let (top, left, right) = (rowStart[oy], colStart[ox], colEnd[ox])
+                var first = -1, y = rowEnd[oy] - 1
+                while y >= top {
+                    var i = right - 1
+                    while i >= left {
+                        let at = y * width + i
+                        first = x[at] == m ? at : first
+                        i -= 1
                     }
+                    y -= 1
                 }
+                if first >= 0 { dx[first] += dOut[o] }
             }
         }
     }
 
-    private static func averageGradPlane(_ g: Pool2DGeometry, _ dOut: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        for oy in 0..<g.outHeight {
-            let r = g.rows(oy)
-            for ox in 0..<g.outWidth {
-                let c = g.columns(ox), d = g.divisor(r, c)
+    private static func averageGradPlane(_ w: Pool2DWindows, _ dOut: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+        let (width, outWidth) = (w.g.width, w.g.outWidth)
+        let (rowStart, rowEnd, colStart, colEnd) = (w.rowStart, w.rowEnd, w.colStart, w.colEnd)
+        for oy in 0..<w.g.outHeight {
+            for ox in 0..<outWidth {
+                // As Paddle: the gradient times 1 / divisor.
+                let o = oy * outWidth + ox, d = w.divisor[o]
                 if d == 0 { continue }
-                let share = dOut[oy * g.outWidth + ox] * (1 / Float(d))
-                for y in r.start..<r.end {
-                    let row = dx + y * g.width
-                    for i in c.start..<c.end { row[i] += share }
+                let share = dOut[o] * (1 / d)
+                for y in rowStart[oy]..<rowEnd[oy] {
+                    let row = dx + y * width
+                    for i in colStart[ox]..<colEnd[ox] { row[i] += share }
                 }
             }
         }
     }
 }
 
-/// The geometry a bound pool kernel uses, decoded on its first step and again only if X's
-/// shape changes (fed tensors get their shapes after the plan is bound).
+/// The geometry and window table a bound pool kernel uses, built on its first step and again
+/// only if X's shape changes (fed tensors get their shapes after the plan is bound).
 final class PoolKernelState {
     private let op: OpDesc
-    private var current: (shape: [Int], geometry: Pool2DGeometry)?
+    private var current: (shape: [Int], windows: Pool2DWindows)?
 
     init(_ op: OpDesc) { self.op = op }
 
-    func geometry(_ x: Tensor) throws -> Pool2DGeometry {
-        if let current, x.dtype == .float32, current.shape == x.shape { return current.geometry }
-        let g = try Pool2DGeometry(op: op, input: TensorMeta(x.dtype, x.shape))
-        current = (x.shape, g)
-        return g
+    func windows(_ x: Tensor) throws -> Pool2DWindows {
+        if let current, x.dtype == .float32, current.shape == x.shape { return current.windows }
+        let w = Pool2DWindows(try Pool2DGeometry(op: op, input: TensorMeta(x.dtype, x.shape)))
+        current = (x.shape, w)
+        return w
     }
 }

@@ -119,6 +119,19 @@ import Testing
         try Case(input: [2, 20, 24, 24], ksize: [2, 2], strides: [2, 2]).check(gradient: false)
     }
 
+    @Test func maxGradientGoesToFirstMaximum() throws {
+        // Windows [1 3; 2 3] and [3 0; 1 3] each hold their maximum twice.
+        let x = Tensor(shape: [1, 1, 2, 4], scalars: [1, 3, 3, 0, 2, 3, 1, 3] as [Float])
+        let t = OpTest("pool2d", inputs: ["X": x], attributes: Case(input: [1, 1, 2, 4], strides: [2, 2]).attributes, outputs: ["Out"])
+        let rule = try #require(try OpRegistry.definition("pool2d").gradient)
+        let dOutName = gradName(OpTest.outputName("Out")), dOut = Tensor(shape: [1, 1, 1, 2], scalars: [1, 2] as [Float])
+        let program = t.program([t.forwardOp] + rule(GradientContext(op: t.forwardOp, needsGradient: { _ in true })),
+                                extraFeeds: [dOutName: dOut])
+        let dx = try Executor().run(program, scope: Scope(), feed: t.feeds.merging([dOutName: dOut]) { a, _ in a },
+                                    fetch: [gradName(OpTest.inputName("X"))])
+        #expect(dx.first?.scalars(as: Float.self) == [0, 1, 2, 0, 0, 0, 0, 0])
+    }
+
     @Test func gradientRuleUsesPaddleSlots() throws {
         let op = OpDesc(type: "pool2d", inputs: ["X": ["a"]], outputs: ["Out": ["b"]], attributes: ["pooling_type": .string("max")])
         let rule = try #require(try OpRegistry.definition("pool2d").gradient)
