@@ -23,7 +23,10 @@ let package = Package(
             dependencies: ["CBLAS", "CFluidSupport"],
             swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
         ),
-        .target(name: "FluidData", dependencies: ["Fluid", "CZlib", "CPNG"]),
+        .target(name: "CPNGShim", dependencies: ["CPNG"]),
+        .target(name: "FluidData", dependencies: ["Fluid", "CZlib", "CPNGShim"]),
+        .executableTarget(name: "make-sample-digits", dependencies: ["FluidData"], path: "Programs/make-sample-digits"),
+        .executableTarget(name: "data-bench", dependencies: ["Fluid", "FluidData"], path: "Programs/data-bench"),
         .executableTarget(
             name: "fluid",
             dependencies: ["Fluid", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -36,7 +39,7 @@ let package = Package(
             path: "Programs/recognize-digits"
         ),
         .testTarget(name: "FluidTests", dependencies: ["Fluid"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "FluidDataTests", dependencies: ["FluidData", "Fluid"]),
+        .testTarget(name: "FluidDataTests", dependencies: ["FluidData", "Fluid", "CZlib"]),
         .testTarget(name: "RecognizeDigitsTests", dependencies: ["RecognizeDigits", "FluidData", "Fluid"], resources: [.copy("Fixtures")]),
     ]
 )

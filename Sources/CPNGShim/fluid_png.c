@@ -1,0 +1,227 @@
+#include "fluid_png.h"
+
+#include <png.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Where libpng's error messages go before the jump back to our setjmp. */
+typedef struct error_sink {
+    char *message;
+    size_t capacity;
+} error_sink;
+
+static void record_error(png_structp png, png_const_charp text) {
+    error_sink *sink = (error_sink *)png_get_error_ptr(png);
+    if (sink != NULL && sink->capacity > 0) {
+        snprintf(sink->message, sink->capacity, "%s", text != NULL ? text : "unknown libpng error");
+    }
+    png_longjmp(png, 1);
+}
+
+static void ignore_warning(png_structp png, png_const_charp text) {
+    (void)png;
+    (void)text;
+}
+
+static void set_message(char *message, size_t capacity, const char *text) {
+    if (capacity > 0) {
+        snprintf(message, capacity, "%s", text);
+    }
+}
+
+/* ---- Decoding ---------------------------------------------------------------------------- */
+
+typedef struct memory_source {
+    const uint8_t *data;
+    size_t size;
+    size_t offset;
+} memory_source;
+
+static void read_from_memory(png_structp png, png_bytep destination, size_t length) {
+    memory_source *source = (memory_source *)png_get_io_ptr(png);
+    if (length > source->size - source->offset) {
+        png_error(png, "the file ends before the image data is complete (truncated file)");
+    }
+    memcpy(destination, source->data + source->offset, length);
+    source->offset += length;
+}
+
+int fluid_png_decode(const uint8_t *data, size_t size, uint32_t max_side,
+                     fluid_png_image *image, char *message, size_t message_capacity) {
+    memset(image, 0, sizeof(*image));
+    if (size == 0) {
+        set_message(message, message_capacity, "the file is empty");
+        return FLUID_PNG_NOT_PNG;
+    }
+    if (size < 8 || png_sig_cmp((png_const_bytep)data, 0, 8) != 0) {
+        set_message(message, message_capacity, "the file does not start with the 8-byte PNG signature");
+        return FLUID_PNG_NOT_PNG;
+    }
+
+    error_sink sink = {message, message_capacity};
+    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &sink, record_error, ignore_warning);
+    if (png == NULL) {
+        set_message(message, message_capacity, "libpng could not allocate its reader");
+        return FLUID_PNG_OUT_OF_MEMORY;
+    }
+    png_infop info = png_create_info_struct(png);
+    if (info == NULL) {
+        png_destroy_read_struct(&png, NULL, NULL);
+        set_message(message, message_capacity, "libpng could not allocate its reader");
+        return FLUID_PNG_OUT_OF_MEMORY;
+    }
+
+    memory_source source = {data, size, 0};
+    uint8_t *volatile samples = NULL;
+    png_bytep *volatile rows = NULL;
+    volatile int status = FLUID_PNG_INVALID;
+
+    if (setjmp(png_jmpbuf(png))) {
+        free(rows);
+        free(samples);
+        png_destroy_read_struct(&png, &info, NULL);
+        return status;
+    }
+
+    /* Our own limit is checked below with a clearer message; lift libpng's (1,000,000). */
+    png_set_user_limits(png, 0x7fffffffU, 0x7fffffffU);
+    png_set_read_fn(png, &source, read_from_memory);
+    png_read_info(png, info);
+
+    png_uint_32 width = 0, height = 0;
+    int bit_depth = 0, color_type = 0, interlace = 0;
+    png_get_IHDR(png, info, &width, &height, &bit_depth, &color_type, &interlace, NULL, NULL);
+    image->width = width;
+    image->height = height;
+    image->source_bit_depth = bit_depth;
+    image->source_color_type = color_type;
+    image->interlaced = interlace != PNG_INTERLACE_NONE;
+    if (width > max_side || height > max_side) {
+        snprintf(message, message_capacity, "the header claims %u x %u pixels, more than the limit of %u x %u",
+                 (unsigned)width, (unsigned)height, (unsigned)max_side, (unsigned)max_side);
+        png_destroy_read_struct(&png, &info, NULL);
+        return FLUID_PNG_TOO_LARGE;
+    }
+
+    if (color_type == PNG_COLOR_TYPE_PALETTE) {
+        png_set_palette_to_rgb(png);
+    }
+    if (color_type == PNG_COLOR_TYPE_GRAY && bit_depth < 8) {
+        png_set_expand_gray_1_2_4_to_8(png);
+    }
+    if (bit_depth == 16) {
+        png_set_strip_16(png);
+    }
+    png_set_interlace_handling(png);
+    png_read_update_info(png, info);
+
+    int channels = png_get_channels(png, info);
+    size_t row_bytes = png_get_rowbytes(png, info);
+    if (channels < 1 || channels > 4 || png_get_bit_depth(png, info) != 8 ||
+        row_bytes != (size_t)width * (size_t)channels) {
+        png_error(png, "libpng did not produce 8-bit samples as requested");
+    }
+
+    status = FLUID_PNG_OUT_OF_MEMORY;
+    samples = (uint8_t *)malloc(row_bytes * (size_t)height + 1);
+    rows = (png_bytep *)malloc(sizeof(png_bytep) * ((size_t)height + 1));
+    if (samples == NULL || rows == NULL) {
+        png_error(png, "not enough memory for the decoded image");
+    }
+    status = FLUID_PNG_INVALID;
+    for (png_uint_32 y = 0; y < height; y++) {
+        rows[y] = samples + (size_t)y * row_bytes;
+    }
+    png_read_image(png, rows);
+    png_read_end(png, NULL);
+
+    free(rows);
+    png_destroy_read_struct(&png, &info, NULL);
+    image->samples = samples;
+    image->channels = channels;
+    return FLUID_PNG_OK;
+}
+
+void fluid_png_image_free(fluid_png_image *image) {
+    free(image->samples);
+    image->samples = NULL;
+}
+
+/* ---- Encoding ---------------------------------------------------------------------------- */
+
+typedef struct memory_sink {
+    uint8_t *data;
+    size_t size;
+    size_t capacity;
+} memory_sink;
+
+static void write_to_memory(png_structp png, png_bytep bytes, size_t length) {
+    memory_sink *sink = (memory_sink *)png_get_io_ptr(png);
+    if (length > sink->capacity - sink->size) {
+        size_t capacity = sink->capacity > 0 ? sink->capacity : 4096;
+        while (length > capacity - sink->size) {
+            capacity *= 2;
+        }
+        uint8_t *grown = (uint8_t *)realloc(sink->data, capacity);
+        if (grown == NULL) {
+            png_error(png, "not enough memory for the encoded PNG");
+        }
+        sink->data = grown;
+        sink->capacity = capacity;
+    }
+    memcpy(sink->data + sink->size, bytes, length);
+    sink->size += length;
+}
+
+static void flush_nothing(png_structp png) {
+    (void)png;
+}
+
+int fluid_png_encode_gray8(const uint8_t *pixels, uint32_t width, uint32_t height,
+                           uint8_t **png_bytes, size_t *png_size, char *message, size_t message_capacity) {
+    *png_bytes = NULL;
+    *png_size = 0;
+    if (width == 0 || height == 0) {
+        set_message(message, message_capacity, "an image needs at least one pixel");
+        return FLUID_PNG_INVALID;
+    }
+    error_sink errors = {message, message_capacity};
+    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &errors, record_error, ignore_warning);
+    if (png == NULL) {
+        set_message(message, message_capacity, "libpng could not allocate its writer");
+        return FLUID_PNG_OUT_OF_MEMORY;
+    }
+    png_infop info = png_create_info_struct(png);
+    if (info == NULL) {
+        png_destroy_write_struct(&png, NULL);
+        set_message(message, message_capacity, "libpng could not allocate its writer");
+        return FLUID_PNG_OUT_OF_MEMORY;
+    }
+    memory_sink sink = {NULL, 0, 0};
+    memory_sink *volatile sink_pointer = &sink;
+
+    if (setjmp(png_jmpbuf(png))) {
+        free(sink_pointer->data);
+        png_destroy_write_struct(&png, &info);
+        return FLUID_PNG_INVALID;
+    }
+    png_set_write_fn(png, &sink, write_to_memory, flush_nothing);
+    png_set_IHDR(png, info, width, height, 8, PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE,
+                 PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    png_write_info(png, info);
+    for (uint32_t y = 0; y < height; y++) {
+        png_write_row(png, (png_const_bytep)(pixels + (size_t)y * width));
+    }
+    png_write_end(png, NULL);
+    png_destroy_write_struct(&png, &info);
+
+    *png_bytes = sink.data;
+    *png_size = sink.size;
+    return FLUID_PNG_OK;
+}
+
+void fluid_png_buffer_free(uint8_t *buffer) {
+    free(buffer);
+}

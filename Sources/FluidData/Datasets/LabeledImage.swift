@@ -1,0 +1,56 @@
+/// One sample of an `ImageDataset`: a view of image `index`, preprocessed on demand as the
+/// PaddlePaddle tutorial does: image float32 [1, rows, columns] with pixel/255*2-1, label int64.
+///
+/// The view holds no pixels of its own, so readers move samples without copying; the
+/// `DataFeeder` writes the preprocessed floats straight into the feed tensor.
+///
+/// ```swift
+/// let sample = try MNIST.test()[0]
+/// sample.label          // 7
+/// sample.image.count    // 784, each in [-1, 1]
+/// ```
+public struct LabeledImage: Sendable, FeedSample {
+    public let dataset: ImageDataset
+    public let index: Int
+
+    public init(dataset: ImageDataset, index: Int) {
+        precondition(index >= 0 && index < dataset.count, "Sample \(index) is outside \(dataset.name) (0..<\(dataset.count))")
+        self.dataset = dataset
+        self.index = index
+    }
+
+    public var label: Int64 { Int64(dataset.labels[index]) }
+
+    /// The raw pixels (0...255), row-major.
+    public var pixels: ArraySlice<UInt8> {
+        let size = dataset.rows * dataset.columns
+        return dataset.pixels[index * size..<(index + 1) * size]
+    }
+
+    /// The preprocessed image, pixel/255*2-1, row-major (allocates; the feeder does not use it).
+    public var image: [Float] {
+        let size = dataset.rows * dataset.columns
+        return [Float](unsafeUninitializedCapacity: size) { buffer, initialized in
+            if let base = buffer.baseAddress { copyNormalizedPixels(to: base) }
+            initialized = size
+        }
+    }
+
+    public var fieldLayouts: [FieldLayout] { dataset.sampleLayout }
+
+    public func copyField(_ field: Int, to destination: UnsafeMutableRawPointer) {
+        if field == 0 {
+            copyNormalizedPixels(to: destination.assumingMemoryBound(to: Float.self))
+        } else {
+            destination.assumingMemoryBound(to: Int64.self).pointee = label
+        }
+    }
+
+    private func copyNormalizedPixels(to destination: UnsafeMutablePointer<Float>) {
+        let size = dataset.rows * dataset.columns
+        dataset.pixels.withUnsafeBufferPointer { all in
+            PixelNormalization.normalize(UnsafeBufferPointer(rebasing: all[index * size..<(index + 1) * size]),
+                                         into: destination)
+        }
+    }
+}

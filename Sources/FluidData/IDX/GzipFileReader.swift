@@ -1,0 +1,81 @@
+import CZlib
+import Foundation
+
+/// Reads a file through zlib: gzip-compressed files are decompressed, plain files are read
+/// as they are. Corrupt or truncated gzip streams are reported as errors, never as a
+/// silently short read.
+final class GzipFileReader {
+    let path: String
+    private let file: gzFile
+
+    init(path: String) throws {
+        self.path = path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw DataError.fileNotFound(path: path)
+        }
+        if isDirectory.boolValue {
+            throw DataError.cannotRead(path: path, reason: "it is a directory")
+        }
+        guard let file = gzopen(path, "rb") else {
+            throw DataError.cannotRead(path: path, reason: String(cString: strerror(errno)))
+        }
+        self.file = file
+    }
+
+    deinit { gzclose(file) }
+
+    /// Fills `buffer` as far as the file allows and returns the number of bytes read, which is
+    /// less than `buffer.count` only at the end of the data.
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        guard let base = buffer.baseAddress else { return 0 }
+        var total = 0
+        while total < buffer.count {
+            let chunk = UInt32(min(buffer.count - total, 1 << 30))
+            let got = gzread(file, base + total, chunk)
+            if got < 0 {
+                throw zlibError()
+            }
+            total += Int(got)
+            if got < chunk {
+                // End of data, or a stream that stopped early: zlib tells which.
+                var code: Int32 = 0
+                _ = gzerror(file, &code)
+                if code != Z_OK && code != Z_STREAM_END { throw zlibError() }
+                break
+            }
+        }
+        return total
+    }
+
+    /// Reads exactly `count` bytes into a new array, or throws `.truncated` naming `part`.
+    /// `offset` is the number of bytes of the file read before, for the error's byte counts.
+    func readExactly(_ count: Int, part: String, offset: Int) throws -> [UInt8] {
+        let bytes = try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            initialized = try read(into: UnsafeMutableRawBufferPointer(buffer))
+        }
+        guard bytes.count == count else {
+            throw DataError.truncated(path: path, part: part, expectedBytes: offset + count,
+                                      foundBytes: offset + bytes.count)
+        }
+        return bytes
+    }
+
+    /// True when no data is left (and the gzip trailer, if any, checks out).
+    func isAtEnd() throws -> Bool {
+        var byte: UInt8 = 0
+        return try withUnsafeMutableBytes(of: &byte) { try read(into: $0) } == 0
+    }
+
+    private func zlibError() -> DataError {
+        var code: Int32 = 0
+        let message = gzerror(file, &code).map { String(cString: $0) } ?? "unknown zlib error"
+        if code == Z_ERRNO {
+            return .cannotRead(path: path, reason: String(cString: strerror(errno)))
+        }
+        if code == Z_BUF_ERROR {
+            return .invalidFile(path: path, problem: "the gzip stream ends early (zlib: \(message)); the file is truncated")
+        }
+        return .invalidFile(path: path, problem: "the gzip stream is corrupt (zlib: \(message))")
+    }
+}
