@@ -14,13 +14,23 @@ final class ExecutionPlan {
     let feedTargets: [String: Tensor]
     /// Fetch op columns found in the program (`fetch` ops), in column order.
     let fetchTargets: [String]
-    let feedTargetsInProgram: [String]
+    /// Dtypes and shapes of the feeds the plan was compiled for.
+    let feedMetas: [String: TensorMeta]
 
-    init(steps: [Step], feedTargets: [String: Tensor], feedTargetsInProgram: [String], fetchTargets: [String]) {
+    init(steps: [Step], feedTargets: [String: Tensor], feedMetas: [String: TensorMeta], fetchTargets: [String]) {
         self.steps = steps
         self.feedTargets = feedTargets
-        self.feedTargetsInProgram = feedTargetsInProgram
+        self.feedMetas = feedMetas
         self.fetchTargets = fetchTargets
+    }
+
+    /// Whether `feed` has exactly the names, dtypes and shapes this plan was compiled for.
+    func accepts(_ feed: [String: Tensor]) -> Bool {
+        guard feed.count == feedTargets.count else { return false }
+        for (name, value) in feed {
+            guard let meta = feedMetas[name], meta.dtype == value.dtype, meta.shape == value.shape else { return false }
+        }
+        return true
     }
 
     func run(checkNaNInf: Bool) throws {

@@ -37,6 +37,9 @@ public final class Executor {
 
     private var cache: [PlanKey: CachedPlan] = [:]
     private static let cacheLimit = 64
+    /// The plans used most recently, matched without building a key: a training loop that
+    /// alternates a few programs and batch sizes allocates nothing to find its plan.
+    private var recent: [(key: PlanKey, cached: CachedPlan)] = []
 
     public init() {}
 
@@ -73,18 +76,36 @@ public final class Executor {
     }
 
     private func plan(for program: Program, block: Int, scope: Scope, feed: [String: Tensor]) throws -> ExecutionPlan {
+        for entry in recent where entry.cached.program === program && entry.cached.scope === scope
+            && entry.key.version == program.version && entry.key.block == block && entry.cached.plan.accepts(feed) {
+            return entry.cached.plan
+        }
         let feeds = feed.map { FeedKey(name: $0.key, dtype: $0.value.dtype, shape: $0.value.shape) }.sorted { $0.name < $1.name }
         let key = PlanKey(program: ObjectIdentifier(program), version: program.version, block: block,
                           scope: ObjectIdentifier(scope), feeds: feeds)
-        if let cached = cache[key] { return cached.plan }
+        if let cached = cache[key] {
+            remember(key, cached)
+            return cached.plan
+        }
         guard program.blocks.indices.contains(block) else {
             throw FluidError.program("Block \(block) does not exist: the program has \(program.blocks.count) block(s).")
         }
         let plan = try PlanCompiler(program: program, block: program.blocks[block], scope: scope, feed: feed).compile()
-        if cache.count >= Self.cacheLimit { cache.removeAll() }
-        cache[key] = CachedPlan(plan: plan, program: program, scope: scope)
+        if cache.count >= Self.cacheLimit {
+            cache.removeAll()
+            recent.removeAll()
+        }
+        let cached = CachedPlan(plan: plan, program: program, scope: scope)
+        cache[key] = cached
+        remember(key, cached)
         plansCompiled += 1
         return plan
+    }
+
+    private func remember(_ key: PlanKey, _ cached: CachedPlan) {
+        recent.removeAll { $0.key == key }
+        recent.insert((key, cached), at: 0)
+        if recent.count > 4 { recent.removeLast() }
     }
 
     static func columnTargets(_ ops: [OpDesc], type: String, slot: String) -> [String] {

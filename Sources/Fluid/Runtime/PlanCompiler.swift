@@ -41,8 +41,7 @@ struct PlanCompiler {
         }
         var feedTargets: [String: Tensor] = [:]
         for name in feed.keys { feedTargets[name] = resolve(name) }
-        return ExecutionPlan(steps: steps, feedTargets: feedTargets,
-                             feedTargetsInProgram: Executor.columnTargets(block.ops, type: "feed", slot: "Out"),
+        return ExecutionPlan(steps: steps, feedTargets: feedTargets, feedMetas: feed.mapValues { TensorMeta($0.dtype, $0.shape) },
                              fetchTargets: Executor.columnTargets(block.ops, type: "fetch", slot: "X"))
     }
 
