@@ -51,7 +51,7 @@ public final class ImageDataset: Sendable {
             throw DataError.invalidFile(path: imagesFile, problem: "an image file must hold unsigned bytes of rank 3 (count, rows, columns), found \(images.elementType) of dimensions \(images.dimensions)")
         }
         guard labels.elementType == .uint8, labels.dimensions.count == 1 else {
-            throw DataError.invalidFile(path: labelsFile, problem: "a label file must hold unsigned bytes of rank 1, found \(images.elementType) of dimensions \(labels.dimensions)")
+            throw DataError.invalidFile(path: labelsFile, problem: "a label file must hold unsigned bytes of rank 1, found \(labels.elementType) of dimensions \(labels.dimensions)")
         }
         guard images.dimensions[0] == labels.dimensions[0] else {
             throw DataError.countMismatch(imagesPath: imagesFile, imageCount: images.dimensions[0],

@@ -13,12 +13,14 @@ public struct LabeledImage: Sendable, FeedSample {
     public let dataset: ImageDataset
     public let index: Int
 
+    /// The view of sample `index` (0..<dataset.count) of `dataset`.
     public init(dataset: ImageDataset, index: Int) {
         precondition(index >= 0 && index < dataset.count, "Sample \(index) is outside \(dataset.name) (0..<\(dataset.count))")
         self.dataset = dataset
         self.index = index
     }
 
+    /// The class, 0...9 for MNIST.
     public var label: Int64 { Int64(dataset.labels[index]) }
 
     /// The raw pixels (0...255), row-major.
@@ -36,6 +38,7 @@ public struct LabeledImage: Sendable, FeedSample {
         }
     }
 
+    /// Image float32 [1, rows, columns], then label int64 [1].
     public var fieldLayouts: [FieldLayout] { dataset.sampleLayout }
 
     public func copyField(_ field: Int, to destination: UnsafeMutableRawPointer) {

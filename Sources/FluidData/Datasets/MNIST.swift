@@ -26,6 +26,7 @@ public enum MNIST {
         try load(.test, directory: directory)
     }
 
+    /// One split, read from `directory` (default: `MNIST.directory`).
     public static func load(_ split: DatasetSplit, directory: String? = nil) throws -> ImageDataset {
         try StandardIDXDataset.load(dataset: "MNIST", split: split, directory: directory ?? self.directory,
                                     fetchCommand: fetchCommand)
@@ -54,14 +55,18 @@ public enum FashionMNIST {
         return StandardIDXDataset.isComplete(cache) ? cache : systemDirectory
     }
 
+    /// The 60,000 training images. Throws `DataError.datasetMissing` (naming the apt
+    /// package) when Fashion-MNIST is not installed.
     public static func train(directory: String? = nil) throws -> ImageDataset {
         try load(.train, directory: directory)
     }
 
+    /// The 10,000 test images.
     public static func test(directory: String? = nil) throws -> ImageDataset {
         try load(.test, directory: directory)
     }
 
+    /// One split, read from `directory` (default: `FashionMNIST.directory`).
     public static func load(_ split: DatasetSplit, directory: String? = nil) throws -> ImageDataset {
         try StandardIDXDataset.load(dataset: "Fashion-MNIST", split: split, directory: directory ?? self.directory,
                                     fetchCommand: fetchCommand)

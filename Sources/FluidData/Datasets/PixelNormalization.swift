@@ -9,6 +9,7 @@ public enum PixelNormalization {
     /// The float for each byte value 0...255.
     public static let table: [Float] = (0...255).map { Float($0) / 255 * 2 - 1 }
 
+    /// The normalized value of one pixel.
     public static func value(of pixel: UInt8) -> Float { table[Int(pixel)] }
 
     /// Writes the normalized value of each byte in `pixels` to `destination`. The arithmetic

@@ -50,14 +50,17 @@ public struct ArraySample: FeedSample, Sendable {
         public let layout: FieldLayout
         public let bytes: [UInt8]
 
+        /// A float32 field of `shape` holding `values` (row-major).
         public static func float32(_ values: [Float], shape: [Int]) -> Field {
             Field(layout: FieldLayout(dtype: .float32, shape: shape), values: values)
         }
 
+        /// An int64 field of `shape` (labels).
         public static func int64(_ values: [Int64], shape: [Int]) -> Field {
             Field(layout: FieldLayout(dtype: .int64, shape: shape), values: values)
         }
 
+        /// An int32 field of `shape`.
         public static func int32(_ values: [Int32], shape: [Int]) -> Field {
             Field(layout: FieldLayout(dtype: .int32, shape: shape), values: values)
         }
