@@ -21,6 +21,10 @@ public final class DataFeeder {
     /// The layouts last checked, and the shapes they map to (without the batch dimension).
     private var checkedLayouts: [FieldLayout]?
     private var sampleShapes: [[Int]] = []
+    /// The feed shapes of the last batch size, kept so a steady training loop allocates nothing here.
+    private var batchShapes: (size: Int, shapes: [[Int]]) = (-1, [])
+    /// The returned dictionary: always the same tensors under the same names.
+    private let feeds: [String: Tensor]
 
     /// Looks up each name of `feedList` among the variables of `program`'s global block.
     /// Throws `DataError.unknownFeedVariable` for a name the program does not declare.
@@ -36,6 +40,7 @@ public final class DataFeeder {
     public init(variables: [VarDesc]) {
         self.variables = variables
         self.tensors = variables.map { Tensor(dtype: $0.dtype, shape: []) }
+        self.feeds = Dictionary(zip(variables.map(\.name), tensors), uniquingKeysWith: { first, _ in first })
     }
 
     /// The feed tensors for `batch`, keyed by variable name.
@@ -65,22 +70,22 @@ public final class DataFeeder {
             }
         }
         let batchSize = batch.count
-        var result: [String: Tensor] = [:]
-        result.reserveCapacity(variables.count)
+        if batchShapes.size != batchSize {
+            batchShapes = (batchSize, sampleShapes.map { [batchSize] + $0 })
+        }
         for (field, variable) in variables.enumerated() {
             if let declared = variable.shape.first, declared >= 0, declared != batchSize {
                 throw DataError.feedMismatch(variable: variable.name, problem: "the program declares batch size \(declared) (shape \(variable.shape)), but the batch holds \(batchSize) samples")
             }
             let tensor = tensors[field]
-            tensor.resize([batchSize] + sampleShapes[field], dtype: variable.dtype)
+            tensor.resize(batchShapes.shapes[field], dtype: variable.dtype)
             let stride = layouts[field].byteCount
             let base = tensor.rawPointer
             for position in batch.indices {
                 batch[position].copyField(field, to: base + position * stride)
             }
-            result[variable.name] = tensor
         }
-        return result
+        return feeds
     }
 
     /// Checks the first sample's layouts against the variables and records the feed shapes.
@@ -97,6 +102,7 @@ public final class DataFeeder {
         }
         checkedLayouts = layouts
         sampleShapes = shapes
+        batchShapes = (-1, [])
     }
 
     /// The shape one sample takes in the feed tensor, following Paddle's DataFeeder: when the
