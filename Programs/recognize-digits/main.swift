@@ -35,6 +35,7 @@ struct Train: ParsableCommand {
     @Option(help: "Adam's learning rate.") var learningRate: Float = 0.001
     @Option(help: "Write per-epoch figures to this JSON file.") var metrics: String?
     @Option(help: "MNIST directory (default: the Tools/fetch-mnist cache).") var dataDir: String?
+    @Flag(help: "Print the time spent per op type at the end.") var profile = false
 
     func validate() throws {
         guard epochs > 0 else { throw ValidationError("--epochs must be positive") }
@@ -51,6 +52,7 @@ struct Train: ParsableCommand {
         options.learningRate = learningRate
         options.metricsPath = metrics
         options.dataDirectory = dataDir
+        options.profile = profile
         let trainer = try Trainer(options)
         let result = try trainer.train()
         if let last = result.epochs.last {

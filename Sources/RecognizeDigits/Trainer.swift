@@ -20,6 +20,7 @@ public final class Trainer {
         testProgram = network.main.clone(forTest: true)
         try Adam(learningRate: options.learningRate).minimize(network.loss, program: network.main, startup: network.startup)
         try executor.run(network.startup, scope: scope)
+        if options.profile { executor.profiler = OpProfiler() }
     }
 
     /// Trains for `options.epochs` epochs, printing the tutorial's log lines and writing the
@@ -52,6 +53,7 @@ public final class Trainer {
             metrics.bestEpoch = metrics.epochs.max { $0.testAccuracy < $1.testAccuracy }?.epoch ?? 0
             if let path = options.metricsPath { try write(metrics, to: path) }
         }
+        if let profiler = executor.profiler { log(profiler.report()) }
         return metrics
     }
 

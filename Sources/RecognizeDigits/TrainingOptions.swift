@@ -11,6 +11,8 @@ public struct TrainingOptions: Sendable {
     public var logInterval = 100
     /// Where the metrics JSON is written after each epoch (nil: nowhere).
     public var metricsPath: String?
+    /// Collect and print the time spent per op type.
+    public var profile = false
     /// MNIST directory (nil: the default cache).
     public var dataDirectory: String?
 

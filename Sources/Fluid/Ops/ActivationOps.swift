@@ -29,11 +29,28 @@ enum ActivationOps {
             })
     }
 
+    // relu runs on the largest activations of a CNN; written over SIMD16 so the comparison is a
+    // mask rather than a branch (a branch per element mispredicts on half of them).
     static let relu = forward("relu") { x, y, n in
-        for i in 0..<n { y[i] = max(x[i], 0) }
+        let zero = SIMD16<Float>(repeating: 0)
+        var i = 0
+        while i + 16 <= n {
+            let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)
+            UnsafeMutableRawPointer(y + i).storeBytes(of: v.replacing(with: 0, where: v .< zero), as: SIMD16<Float>.self)
+            i += 16
+        }
+        while i < n { y[i] = max(x[i], 0); i += 1 }
     }
     static let reluGrad = backward("relu_grad") { out, dout, dx, n in
-        for i in 0..<n { dx[i] = out[i] > 0 ? dout[i] : 0 }
+        let zero = SIMD16<Float>(repeating: 0)
+        var i = 0
+        while i + 16 <= n {
+            let o = UnsafeRawPointer(out + i).loadUnaligned(as: SIMD16<Float>.self)
+            let d = UnsafeRawPointer(dout + i).loadUnaligned(as: SIMD16<Float>.self)
+            UnsafeMutableRawPointer(dx + i).storeBytes(of: d.replacing(with: 0, where: o .<= zero), as: SIMD16<Float>.self)
+            i += 16
+        }
+        while i < n { dx[i] = out[i] > 0 ? dout[i] : 0; i += 1 }
     }
     static let sigmoid = forward("sigmoid") { x, y, n in
         for i in 0..<n { y[i] = 1 / (1 + Foundation.exp(-x[i])) }

@@ -100,6 +100,9 @@ final class Pool2DWindows {
     let colStart: UnsafeMutablePointer<Int>, colEnd: UnsafeMutablePointer<Int>
     /// What the average at each output position of a plane divides by (0: no input in the window).
     let divisor: UnsafeMutablePointer<Float>
+    /// Every window is a whole 2 x 2 block at (2 oy, 2 ox): the LeNet pooling, which has a
+    /// straight-line kernel.
+    let tiles2x2: Bool
 
     init(_ g: Pool2DGeometry) {
         self.g = g
@@ -117,6 +120,9 @@ final class Pool2DWindows {
                 divisor[oy * g.outWidth + ox] = Float(g.divisor(r, c))
             }
         }
+        let rows = (0..<g.outHeight).allSatisfy { [rowStart, rowEnd] in rowStart[$0] == 2 * $0 && rowEnd[$0] == 2 * $0 + 2 }
+        let columns = (0..<g.outWidth).allSatisfy { [colStart, colEnd] in colStart[$0] == 2 * $0 && colEnd[$0] == 2 * $0 + 2 }
+        tiles2x2 = rows && columns
     }
 
     deinit {

@@ -33,13 +33,19 @@ final class ExecutionPlan {
         return true
     }
 
-    func run(checkNaNInf: Bool) throws {
+    func run(checkNaNInf: Bool, profiler: OpProfiler?) throws {
         ProcessSetup.flushDenormals()
         for step in steps {
             for o in step.outputs where o.tensor.shape != o.meta.shape || o.tensor.dtype != o.meta.dtype {
                 o.tensor.resize(o.meta.shape, dtype: o.meta.dtype)
             }
-            try step.kernel()
+            if let profiler {
+                let start = OpProfiler.now()
+                try step.kernel()
+                profiler.record(step.type, nanoseconds: OpProfiler.now() - start)
+            } else {
+                try step.kernel()
+            }
             if checkNaNInf { try Self.checkFinite(step) }
         }
     }

@@ -11,6 +11,8 @@ public final class Executor {
     /// Check every float output of every op for NaN and Inf and stop at the first op that
     /// produces one (like Paddle's FLAGS_check_nan_inf). Slows every step.
     public var checkNaNInf = false
+    /// When set, collects the wall time of every op this executor runs.
+    public var profiler: OpProfiler?
     /// How many plans this executor has compiled; a run that reuses a plan leaves it unchanged.
     public private(set) var plansCompiled = 0
 
@@ -53,7 +55,7 @@ public final class Executor {
         for (name, value) in feed {
             plan.feedTargets[name]?.copy(from: value)
         }
-        try plan.run(checkNaNInf: checkNaNInf)
+        try plan.run(checkNaNInf: checkNaNInf, profiler: profiler)
         let targets = fetch.isEmpty ? plan.fetchTargets : fetch
         return try targets.map { name in
             guard let t = scope.temporaries[name] else {

@@ -12,6 +12,15 @@ import Testing
         try t.checkGradient(["X"], of: ["Out"])
     }
 
+    /// Long enough for relu's SIMD loop and its scalar tail (111 = 6 * 16 + 15).
+    @Test func reluOnVectors() throws {
+        var rng = SeededGenerator(seed: 4)
+        let values = (0..<111).map { _ in Float.random(in: 0.1...2, using: &rng) * (Bool.random(using: &rng) ? 1 : -1) }
+        let t = OpTest("relu", inputs: ["X": Tensor(shape: [3, 37], scalars: values)], outputs: ["Out"])
+        try t.checkOutput("Out", shape: [3, 37], expected: values.map { $0 > 0 ? $0 : 0 })
+        try t.checkGradient(["X"], of: ["Out"])
+    }
+
     @Test func sigmoid() throws {
         let t = OpTest("sigmoid", inputs: ["X": x], outputs: ["Out"])
         try t.checkOutput("Out", shape: [2, 3], expected: x.scalars(as: Float.self).map { 1 / (1 + exp(-$0)) })

@@ -119,6 +119,11 @@ import Testing
         try Case(input: [2, 20, 24, 24], ksize: [2, 2], strides: [2, 2]).check(gradient: false)
     }
 
+    /// Whole 2 x 2 windows take a straight-line kernel; odd sizes leave a row and column out.
+    @Test(arguments: [[2, 3, 4, 6], [1, 2, 5, 7]]) func tiledTwoByTwo(input: [Int]) throws {
+        try Case(input: input, ksize: [2, 2], strides: [2, 2]).check(gradient: true)
+    }
+
     @Test func maxGradientGoesToFirstMaximum() throws {
         // Windows [1 3; 2 3] and [3 0; 1 3] each hold their maximum twice.
         let x = Tensor(shape: [1, 1, 2, 4], scalars: [1, 3, 3, 0, 2, 3, 1, 3] as [Float])
