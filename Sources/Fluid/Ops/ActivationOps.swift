@@ -7,7 +7,7 @@ enum ActivationOps {
     private static func forward(_ type: String, _ f: @escaping @Sendable (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void) -> OpDefinition {
         OpDefinition(
             OpSchema(type, inputs: [SlotSpec("X")], outputs: [SlotSpec("Out")]),
-            inferShape: { ctx in ctx.setOutput("Out", try ctx.input("X")) },
+            inferShape: { ctx in ctx.setOutput("Out", try ctx.float32Input("X")) },
             kernel: { ctx in
                 let x = try ctx.input("X"), out = try ctx.output("Out")
                 return { f(x.floats, out.floats, x.count) }
@@ -21,7 +21,10 @@ enum ActivationOps {
     private static func backward(_ type: String, _ f: @escaping @Sendable (UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void) -> OpDefinition {
         OpDefinition(
             OpSchema(type, inputs: [SlotSpec("Out"), SlotSpec("Out@GRAD")], outputs: [SlotSpec("X@GRAD")]),
-            inferShape: { ctx in ctx.setOutput("X@GRAD", try ctx.input("Out")) },
+            inferShape: { ctx in
+                _ = try ctx.float32Input("Out@GRAD")
+                ctx.setOutput("X@GRAD", try ctx.float32Input("Out"))
+            },
             kernel: { ctx in
                 let out = try ctx.input("Out"), dout = try ctx.input("Out@GRAD")
                 guard let dx = ctx.outputIfPresent("X@GRAD") else { return {} }

@@ -30,10 +30,10 @@ enum BatchNormOps {
                            SlotSpec("SavedVariance"), .optional("ReserveSpace")],
                  attributes: attributes),
         inferShape: { ctx in
-            let x = try NNSupport.floatInput(ctx, "X")
+            let x = try ctx.float32Input("X")
             let channels = try channelCount(of: x, layout: try ctx.op.string("data_layout")) { ctx.error("X", $0) }
             for slot in ["Scale", "Bias", "Mean", "Variance"] {
-                let p = try NNSupport.floatInput(ctx, slot)
+                let p = try ctx.float32Input(slot)
                 guard p.rank == 1, dimsAgree(p.shape[0], channels) else {
                     throw ctx.error(slot, "\(slot) \(p.shape) must be a vector of \(channels) elements, one per channel of X \(x.shape)")
                 }
@@ -98,9 +98,9 @@ enum BatchNormOps {
                  outputs: [.optional("X@GRAD"), .optional("Scale@GRAD"), .optional("Bias@GRAD")],
                  attributes: attributes),
         inferShape: { ctx in
-            let x = try NNSupport.floatInput(ctx, "X"), dy = try NNSupport.floatInput(ctx, "Y@GRAD")
+            let x = try ctx.float32Input("X"), dy = try ctx.float32Input("Y@GRAD")
             for slot in ["Scale", "SavedMean", "SavedVariance", "MeanOut", "VarianceOut", "Mean", "Variance"] where ctx.has(slot) {
-                _ = try NNSupport.floatInput(ctx, slot)
+                _ = try ctx.float32Input(slot)
             }
             guard x.rank == dy.rank, zip(x.shape, dy.shape).allSatisfy(dimsAgree) else {
                 throw ctx.error("Y@GRAD", "Y@GRAD \(dy.shape) must have the shape of X \(x.shape)")

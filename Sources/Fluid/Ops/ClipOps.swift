@@ -5,7 +5,7 @@ enum ClipOps {
         OpSchema("clip", inputs: [SlotSpec("X"), .optional("Min"), .optional("Max")], outputs: [SlotSpec("Out")],
                  attributes: [AttributeSpec("min", .float(-Float.greatestFiniteMagnitude)),
                               AttributeSpec("max", .float(Float.greatestFiniteMagnitude))]),
-        inferShape: { ctx in ctx.setOutput("Out", try ctx.input("X")) },
+        inferShape: { ctx in ctx.setOutput("Out", try ctx.float32Input("X")) },
         kernel: { ctx in
             let x = try ctx.input("X"), out = try ctx.output("Out")
             let lo = try ctx.op.float("min"), hi = try ctx.op.float("max")
@@ -23,7 +23,7 @@ enum ClipOps {
     static let clipGrad = OpDefinition(
         OpSchema("clip_grad", inputs: [SlotSpec("X"), SlotSpec("Out@GRAD")], outputs: [SlotSpec("X@GRAD")],
                  attributes: clip.schema.attributes),
-        inferShape: { ctx in ctx.setOutput("X@GRAD", try ctx.input("X")) },
+        inferShape: { ctx in ctx.setOutput("X@GRAD", try ctx.float32Input("X")) },
         kernel: { ctx in
             let x = try ctx.input("X"), dout = try ctx.input("Out@GRAD")
             let lo = try ctx.op.float("min"), hi = try ctx.op.float("max")
@@ -36,7 +36,7 @@ enum ClipOps {
 
     static let clipByNorm = OpDefinition(
         OpSchema("clip_by_norm", inputs: [SlotSpec("X")], outputs: [SlotSpec("Out")], attributes: [AttributeSpec("max_norm", .float(1))]),
-        inferShape: { ctx in ctx.setOutput("Out", try ctx.input("X")) },
+        inferShape: { ctx in ctx.setOutput("Out", try ctx.float32Input("X")) },
         kernel: { ctx in
             let x = try ctx.input("X"), out = try ctx.output("Out")
             let maxNorm = try ctx.op.float("max_norm")
@@ -52,7 +52,7 @@ enum ClipOps {
 
     static let squaredL2Norm = OpDefinition(
         OpSchema("squared_l2_norm", inputs: [SlotSpec("X")], outputs: [SlotSpec("Out")]),
-        inferShape: { ctx in ctx.setOutput("Out", TensorMeta(try ctx.input("X").dtype, [1])) },
+        inferShape: { ctx in ctx.setOutput("Out", TensorMeta(try ctx.float32Input("X").dtype, [1])) },
         kernel: { ctx in
             let x = try ctx.input("X"), out = try ctx.output("Out")
             return {

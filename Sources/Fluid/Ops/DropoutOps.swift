@@ -47,7 +47,7 @@ enum DropoutOps {
         OpSchema("dropout", inputs: [SlotSpec("X"), .optional("Seed")], outputs: [SlotSpec("Out"), .optional("Mask")],
                  attributes: attributes),
         inferShape: { ctx in
-            let x = try NNSupport.floatInput(ctx, "X")
+            let x = try ctx.float32Input("X")
             if let seed = try ctx.inputIfPresent("Seed"), !(seed.dtype == .int32 || seed.dtype == .int64) || knownProduct(seed.shape) == 0 {
                 throw ctx.error("Seed", "Seed must hold one int32 value, got \(seed.dtype)\(seed.shape)")
             }
@@ -92,7 +92,7 @@ enum DropoutOps {
         OpSchema("dropout_grad", inputs: [.optional("Mask"), SlotSpec("Out@GRAD")], outputs: [SlotSpec("X@GRAD")],
                  attributes: attributes),
         inferShape: { ctx in
-            let dout = try NNSupport.floatInput(ctx, "Out@GRAD")
+            let dout = try ctx.float32Input("Out@GRAD")
             if let mask = try ctx.inputIfPresent("Mask") {
                 guard mask.rank == dout.rank && zip(mask.shape, dout.shape).allSatisfy(dimsAgree) else {
                     throw ctx.error("Mask", "Mask \(mask.shape) must have the shape of Out@GRAD \(dout.shape)")

@@ -138,7 +138,7 @@ enum LossOps {
                 throw ctx.error("XShape", "XShape \(xShape.shape) must be [0] followed by the shape of X")
             }
             let x = TensorMeta(.float32, Array(xShape.shape.dropFirst()))
-            let label = try NNSupport.int64Input(ctx, "Label"), match = try NNSupport.floatInput(ctx, "MatchX")
+            let label = try NNSupport.int64Input(ctx, "Label"), match = try ctx.float32Input("MatchX")
             guard NNSupport.labelFits(label.shape, x.shape, axis: x.rank - 1, soft: false) else {
                 throw ctx.error("Label", "Label \(label.shape) must have the shape of X \(x.shape) (from XShape \(xShape.shape)) with a last dimension of 1")
             }
@@ -167,7 +167,7 @@ enum LossOps {
     /// Checks X (rank >= 1, classes last) against Label; returns X's meta.
     static func checkedScores(_ ctx: inout ShapeContext, soft: Bool) throws -> TensorMeta {
         let x = try ctx.input("X")
-        let label = try soft ? NNSupport.floatInput(ctx, "Label") : NNSupport.int64Input(ctx, "Label")
+        let label = try soft ? ctx.float32Input("Label") : NNSupport.int64Input(ctx, "Label")
         guard x.rank >= 1 else { throw ctx.error("X", "X \(x.shape) must have at least one dimension (the classes)") }
         guard NNSupport.labelFits(label.shape, x.shape, axis: x.rank - 1, soft: soft) else {
             let expected = soft ? "the shape of X (soft labels)" : "the shape of X with a last dimension of 1 (hard labels)"
@@ -178,7 +178,7 @@ enum LossOps {
 
     /// A per-row gradient (like Y@GRAD) must hold one value per row of the scores.
     static func checkRowGradient(_ ctx: ShapeContext, _ slot: String, scores x: TensorMeta) throws {
-        let g = try NNSupport.floatInput(ctx, slot)
+        let g = try ctx.float32Input(slot)
         let rows = knownProduct(x.shape.dropLast()), n = knownProduct(g.shape)
         guard rows < 0 || n < 0 || rows == n else {
             throw ctx.error(slot, "\(slot) \(g.shape) must hold one value per row of X \(x.shape)")

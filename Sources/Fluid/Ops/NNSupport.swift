@@ -40,18 +40,8 @@ enum NNSupport {
         return (0..<r).contains(a) ? a : nil
     }
 
-    // Dtypes are checked during shape inference, where every input's dtype is known: at kernel
-    // bind time a fed input still holds the previous feed (or nothing), so kernels read input
-    // shapes inside the step.
-
-    /// The meta of input `slot`, which must hold float32 elements.
-    static func floatInput(_ ctx: ShapeContext, _ slot: String) throws -> TensorMeta {
-        let m = try ctx.input(slot)
-        guard m.dtype == .float32 else {
-            throw ctx.error(slot, "\(slot) must hold float32 elements (the only kernels there are), got \(m.dtype)\(m.shape)")
-        }
-        return m
-    }
+    // Dtypes are checked during shape inference, where every input's dtype is known, so a
+    // kernel never sees a tensor it cannot read.
 
     /// The meta of input `slot`, which must hold int64 class indices.
     static func int64Input(_ ctx: ShapeContext, _ slot: String) throws -> TensorMeta {

@@ -12,7 +12,8 @@ enum OptimizerOps {
 
     /// Checks that Grad has the shape of Param (a mismatch means a broken backward pass).
     private static func checkGrad(_ ctx: ShapeContext) throws {
-        let p = try ctx.input("Param"), g = try ctx.input("Grad")
+        let p = try ctx.float32Input("Param"), g = try ctx.float32Input("Grad")
+        _ = try ctx.float32Input("LearningRate")
         guard p.shape.count == g.shape.count, zip(p.shape, g.shape).allSatisfy(dimsAgree) else {
             throw ctx.error("Grad", "gradient \(g.shape) does not match parameter \(p.shape)")
         }

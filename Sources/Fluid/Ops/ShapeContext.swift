@@ -39,6 +39,16 @@ public struct ShapeContext {
         return m
     }
 
+    /// Meta of a float32 input. Other dtypes have no kernel, so they are refused here, by slot,
+    /// rather than misread by a kernel.
+    public func float32Input(_ slot: String, at index: Int = 0) throws -> TensorMeta {
+        let m = try input(slot, at: index)
+        guard m.dtype == .float32 else {
+            throw error(slot, "\(slot) must hold float32 elements (the only kernels there are), got \(m.dtype)\(m.shape)")
+        }
+        return m
+    }
+
     /// Meta of the input, or nil when the slot is empty.
     public func inputIfPresent(_ slot: String) throws -> TensorMeta? {
         has(slot) ? try input(slot) : nil

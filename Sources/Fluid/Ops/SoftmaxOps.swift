@@ -15,7 +15,7 @@ enum SoftmaxOps {
     static let softmax = OpDefinition(
         OpSchema("softmax", inputs: [SlotSpec("X")], outputs: [SlotSpec("Out")], attributes: attributes),
         inferShape: { ctx in
-            let x = try NNSupport.floatInput(ctx, "X")
+            let x = try ctx.float32Input("X")
             try checkAxis(ctx, x, slot: "X")
             ctx.setOutput("Out", x)
         },
@@ -32,7 +32,7 @@ enum SoftmaxOps {
         OpSchema("softmax_grad", inputs: [SlotSpec("Out"), SlotSpec("Out@GRAD")], outputs: [SlotSpec("X@GRAD")],
                  attributes: attributes),
         inferShape: { ctx in
-            let out = try NNSupport.floatInput(ctx, "Out"), dout = try NNSupport.floatInput(ctx, "Out@GRAD")
+            let out = try ctx.float32Input("Out"), dout = try ctx.float32Input("Out@GRAD")
             try checkAxis(ctx, out, slot: "Out")
             guard out.rank == dout.rank, zip(out.shape, dout.shape).allSatisfy(dimsAgree) else {
                 throw ctx.error("Out@GRAD", "Out@GRAD \(dout.shape) must have the shape of Out \(out.shape)")

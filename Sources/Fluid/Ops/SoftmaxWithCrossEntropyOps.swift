@@ -47,7 +47,7 @@ enum SoftmaxWithCrossEntropyOps {
         OpSchema("softmax_with_cross_entropy", inputs: [SlotSpec("Logits"), SlotSpec("Label")],
                  outputs: [SlotSpec("Softmax"), SlotSpec("Loss")], attributes: attributes),
         inferShape: { ctx in
-            let logits = try NNSupport.floatInput(ctx, "Logits")
+            let logits = try ctx.float32Input("Logits")
             let axis = try checkLabel(&ctx, scores: logits, scoresSlot: "Logits")
             ctx.setOutput("Softmax", logits)
             ctx.setOutput("Loss", TensorMeta(logits.dtype, NNSupport.collapsing(logits.shape, axis: axis)))
@@ -78,7 +78,7 @@ enum SoftmaxWithCrossEntropyOps {
                  inputs: [SlotSpec("Label"), SlotSpec("Softmax"), SlotSpec("Loss@GRAD")],
                  outputs: [SlotSpec("Logits@GRAD")], attributes: attributes),
         inferShape: { ctx in
-            let softmax = try NNSupport.floatInput(ctx, "Softmax"), dloss = try NNSupport.floatInput(ctx, "Loss@GRAD")
+            let softmax = try ctx.float32Input("Softmax"), dloss = try ctx.float32Input("Loss@GRAD")
             let axis = try checkLabel(&ctx, scores: softmax, scoresSlot: "Softmax")
             let rows = knownProduct(NNSupport.collapsing(softmax.shape, axis: axis)), n = knownProduct(dloss.shape)
             guard rows < 0 || n < 0 || rows == n else {
@@ -106,7 +106,7 @@ enum SoftmaxWithCrossEntropyOps {
             throw ctx.error(scoresSlot, "axis \(axis) is outside the rank of \(scoresSlot) \(scores.shape)")
         }
         let soft = try ctx.op.bool("soft_label")
-        let label = try soft ? NNSupport.floatInput(ctx, "Label") : NNSupport.int64Input(ctx, "Label")
+        let label = try soft ? ctx.float32Input("Label") : NNSupport.int64Input(ctx, "Label")
         guard NNSupport.labelFits(label.shape, scores.shape, axis: a, soft: soft) else {
             let expected = soft ? "the shape of \(scoresSlot) (soft labels)"
                 : "the shape of \(scoresSlot) with 1 in the class dimension \(a) (hard labels)"

@@ -4,7 +4,7 @@ import Foundation
 enum UnaryMathOps {
     static let sqrt = OpDefinition(
         OpSchema("sqrt", inputs: [SlotSpec("X")], outputs: [SlotSpec("Out")]),
-        inferShape: { ctx in ctx.setOutput("Out", try ctx.input("X")) },
+        inferShape: { ctx in ctx.setOutput("Out", try ctx.float32Input("X")) },
         kernel: { ctx in
             let x = try ctx.input("X"), out = try ctx.output("Out")
             return {
@@ -18,7 +18,7 @@ enum UnaryMathOps {
 
     static let sqrtGrad = OpDefinition(
         OpSchema("sqrt_grad", inputs: [SlotSpec("Out"), SlotSpec("Out@GRAD")], outputs: [SlotSpec("X@GRAD")]),
-        inferShape: { ctx in ctx.setOutput("X@GRAD", try ctx.input("Out")) },
+        inferShape: { ctx in ctx.setOutput("X@GRAD", try ctx.float32Input("Out")) },
         kernel: { ctx in
             let out = try ctx.input("Out"), dout = try ctx.input("Out@GRAD")
             guard let dx = ctx.outputIfPresent("X@GRAD") else { return {} }
@@ -30,7 +30,7 @@ enum UnaryMathOps {
 
     static let sign = OpDefinition(
         OpSchema("sign", inputs: [SlotSpec("X")], outputs: [SlotSpec("Out")]),
-        inferShape: { ctx in ctx.setOutput("Out", try ctx.input("X")) },
+        inferShape: { ctx in ctx.setOutput("Out", try ctx.float32Input("X")) },
         kernel: { ctx in
             let x = try ctx.input("X"), out = try ctx.output("Out")
             return {

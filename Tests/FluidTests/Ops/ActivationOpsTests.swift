@@ -32,4 +32,14 @@ import Testing
         try t.checkOutput("Out", shape: [2, 3], expected: x.scalars(as: Float.self).map { Foundation.tanh($0) })
         try t.checkGradient(["X"], of: ["Out"])
     }
+
+    @Test func nonFloatInputIsRefusedByName() throws {
+        let t = OpTest("relu", inputs: ["X": Tensor(shape: [2], scalars: [1, -1] as [Int64])], outputs: ["Out"])
+        do {
+            _ = try t.run()
+            Issue.record("relu of int64 must be refused")
+        } catch {
+            #expect("\(error)".contains("'relu'") && "\(error)".contains("'X'") && "\(error)".contains("int64"), "\(error)")
+        }
+    }
 }
