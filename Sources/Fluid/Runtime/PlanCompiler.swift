@@ -14,6 +14,7 @@ struct PlanCompiler {
         let work = scope.temporaries
         // Fed tensors take their shapes now, so kernel factories see real inputs.
         for (name, t) in feed { resolve(name).resize(t.shape, dtype: t.dtype) }
+        // Metas inferred so far in this plan, else the tensors the scope already holds (parameters).
         let lookup: (String) -> TensorMeta? = { name in
             if let m = metas[name] { return m }
             return work[name].map { TensorMeta($0.dtype, $0.shape) }
@@ -21,13 +22,10 @@ struct PlanCompiler {
         var steps: [ExecutionPlan.Step] = []
         for (index, op) in block.ops.enumerated() {
             if op.type == "feed" || op.type == "fetch" { continue }
-            try checkFedBeforeUse(op)
+            try checkInputsAvailable(op, computed: metas)
             let definition = try OpRegistry.definition(op.type)
             let full = definition.schema.fillingDefaults(op)
-            var ctx = ShapeContext(op: full, lookup: { name in
-                if let m = metas[name] { return m }
-                return lookup(name)
-            })
+            var ctx = ShapeContext(op: full, lookup: lookup)
             try definition.inferShape(&ctx)
             var outputs: [(name: String, tensor: Tensor, meta: TensorMeta)] = []
             for (name, meta) in ctx.results {
@@ -68,11 +66,16 @@ struct PlanCompiler {
         }
     }
 
-    /// A data variable that the op reads but nobody fed would silently hold an old batch.
-    private func checkFedBeforeUse(_ op: OpDesc) throws {
-        for name in op.inputNames where feed[name] == nil {
-            if let v = block.findVar(name), v.needCheckFeed {
+    /// A data variable the op reads but nobody fed would silently hold an old batch; a
+    /// persistable nobody initialised means the startup program has not run.
+    private func checkInputsAvailable(_ op: OpDesc, computed: [String: TensorMeta]) throws {
+        for name in op.inputNames where feed[name] == nil && computed[name] == nil {
+            guard let v = block.findVar(name) else { continue }
+            if v.needCheckFeed {
                 throw FluidError.badFeed(name: name, message: "op '\(op.type)' reads this data variable, but no tensor was fed for it")
+            }
+            if v.persistable && scope.temporaries[name] == nil {
+                throw FluidError.missingVariable(name: name, context: "op '\(op.type)' reads this persistable variable, but the scope holds no value for it: run the startup program (or load the parameters) first")
             }
         }
     }

@@ -70,6 +70,19 @@ import Testing
         }
     }
 
+    @Test func runningBeforeTheStartupProgramSaysSo() throws {
+        let main = Program(), startup = Program()
+        let net = ProgramBuilder(main: main, startup: startup)
+        let x = net.data("x", shape: [-1, 2])
+        let y = try net.fc(x, size: 3)
+        do {
+            try Executor().run(main, scope: Scope(), feed: ["x": Tensor(shape: [1, 2], scalars: [1, 2] as [Float])], fetch: [y.name])
+            Issue.record("running without parameters must fail")
+        } catch {
+            #expect("\(error)".contains("fc_0.w_0") && "\(error)".contains("startup"), "\(error)")
+        }
+    }
+
     @Test func checkNaNInfNamesTheFirstOpAndVariable() throws {
         let p = Program()
         p.globalBlock.addVar(VarDesc(name: "x", shape: [-1, 2]))
