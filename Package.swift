@@ -25,8 +25,6 @@ let package = Package(
         ),
         .target(name: "CPNGShim", dependencies: ["CPNG"]),
         .target(name: "FluidData", dependencies: ["Fluid", "CZlib", "CPNGShim"]),
-        .executableTarget(name: "make-sample-digits", dependencies: ["FluidData"], path: "Programs/make-sample-digits"),
-        .executableTarget(name: "data-bench", dependencies: ["Fluid", "FluidData"], path: "Programs/data-bench"),
         .executableTarget(
             name: "fluid",
             dependencies: ["Fluid", .product(name: "ArgumentParser", package: "swift-argument-parser")],
