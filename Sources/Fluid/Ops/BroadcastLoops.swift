@@ -76,8 +76,9 @@ extension BroadcastLayout {
                                                        _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>,
                                                        _ result: UnsafeMutablePointer<Float>, from start: Int, to end: Int) {
         let targetInner = intoA ? aInner : bInner
-        // 0: sum the segment into one element; 1: write each; 2: add into each.
-        let mode = targetInner == 0 ? 0 : (overwrite ? 1 : 2)
+        // 0: add the segment's sum into one element; 1: write each; 2: add into each;
+        // 3: write the segment's sum (a one-element space, where nothing is reduced).
+        let mode = targetInner == 0 ? (overwrite ? 3 : 0) : (overwrite ? 1 : 2)
         var i = start
         while i < end {
             let row = i / inner, j = i - row * inner, n = min(inner - j, end - i)
@@ -101,7 +102,7 @@ extension BroadcastLayout {
                                                             _ y: UnsafePointer<Float>, _ sy: Int,
                                                             _ r: UnsafeMutablePointer<Float>, _ n: Int) {
         switch mode {
-        case 0:
+        case 0, 3:
             // Eight partial sums: float adds may not be reordered by the compiler, so one running
             // sum would wait on each add; eight independent ones vectorize.
             var s = SIMD8<Float>(repeating: 0), t = 0
@@ -114,7 +115,7 @@ extension BroadcastLayout {
                 tail += G.value(dout: d[t], out: o[t], x: x[t * sx], y: y[t * sy])
                 t += 1
             }
-            r[0] += s.sum() + tail
+            r[0] = (mode == 3 ? 0 : r[0]) + s.sum() + tail
         case 1:
             for t in 0..<n { r[t] = G.value(dout: d[t], out: o[t], x: x[t * sx], y: y[t * sy]) }
         default:

@@ -92,3 +92,35 @@ private let x = Tensor.random([2, 3, 4], seed: 9)
         #expect(result.first?.meta == TensorMeta(.float32, []))
     }
 }
+
+/// One-element spaces take the path where nothing is reduced; rerunning a plan must not add
+/// the new result to the last one.
+@Suite struct OneElementRerunTests {
+    @Test func reduceMeanOfOneElementIsStableAcrossRuns() throws {
+        let p = Program()
+        p.globalBlock.addVar(VarDesc(name: "x", shape: [-1, 1]))
+        try p.globalBlock.appendInferred(OpDesc(type: "reduce_mean", inputs: ["X": ["x"]], outputs: ["Out": ["y"]],
+                                                attributes: ["reduce_all": .bool(true)]))
+        let exe = Executor(), scope = Scope()
+        for _ in 0..<3 {
+            let y = try exe.run(p, scope: scope, feed: ["x": Tensor(shape: [1, 1], scalars: [2.5] as [Float])], fetch: ["y"])[0]
+            #expect(y.scalar(as: Float.self) == 2.5)
+        }
+    }
+
+    @Test func oneElementGradientIsStableAcrossRuns() throws {
+        let p = Program()
+        p.globalBlock.addVar(VarDesc(name: "w", shape: [1], persistable: true, isParameter: true))
+        p.globalBlock.addVar(VarDesc(name: "c", shape: [1]))
+        try p.globalBlock.appendInferred(OpDesc(type: "elementwise_mul", inputs: ["X": ["w"], "Y": ["c"]], outputs: ["Out": ["y"]]))
+        try p.globalBlock.appendInferred(OpDesc(type: "reduce_sum", inputs: ["X": ["y"]], outputs: ["Out": ["loss"]],
+                                                attributes: ["reduce_all": .bool(true)]))
+        try p.appendBackward(loss: "loss")
+        let exe = Executor(), scope = Scope()
+        scope.set("w", Tensor(shape: [1], scalars: [4] as [Float]))
+        for _ in 0..<3 {
+            let g = try exe.run(p, scope: scope, feed: ["c": Tensor(shape: [1], scalars: [3] as [Float])], fetch: ["w@GRAD"])[0]
+            #expect(g.scalar(as: Float.self) == 3)
+        }
+    }
+}
