@@ -23,6 +23,9 @@ extension Program {
         guard let lossVar = block.findVar(loss) else {
             throw FluidError.missingVariable(name: loss, context: "appendBackward needs the loss variable declared in the program")
         }
+        guard lossVar.shape.allSatisfy({ $0 >= 0 }) else {
+            throw FluidError.program("appendBackward: the loss '\(loss)' has shape \(lossVar.shape); it must have a known shape (reduce a per-sample loss with mean first).")
+        }
         let forwardOps = block.ops.enumerated().filter { $0.element.role == .forward || $0.element.role == .loss }
         guard let lossOpIndex = forwardOps.last(where: { $0.element.outputNames.contains(loss) })?.offset else {
             throw FluidError.program("appendBackward: no forward op computes the loss '\(loss)'.")

@@ -9,11 +9,21 @@ enum FillOps {
             AttributeSpec("force_cpu", .bool(false)),
         ]),
         inferShape: { ctx in
-            ctx.setOutput("Out", TensorMeta(try attributeDataType(ctx.op, "dtype"), try ctx.op.ints("shape")))
+            let shape = try ctx.op.ints("shape"), dtype = try attributeDataType(ctx.op, "dtype")
+            guard shape.allSatisfy({ $0 >= 0 }) else {
+                throw FluidError.attribute(op: ctx.op.type, name: "shape", message: "must be fully known, got \(shape)")
+            }
+            guard dtype != .float16 else {
+                throw FluidError.attribute(op: ctx.op.type, name: "dtype", message: "float16 is not supported")
+            }
+            ctx.setOutput("Out", TensorMeta(dtype, shape))
         },
         kernel: { ctx in
             let out = try ctx.output("Out")
             let value = try fillValue(ctx.op)
+            guard representable(value, as: out.dtype) else {
+                throw FluidError.attribute(op: ctx.op.type, name: "value", message: "\(value) does not fit dtype \(out.dtype)")
+            }
             // Integers written as str_value keep every digit (a Double holds only 53 bits).
             if out.dtype == .int64, let exact = Int64(try ctx.op.string("str_value")) {
                 return { out.pointer(as: Int64.self).update(repeating: exact, count: out.count) }
@@ -49,7 +59,19 @@ func attributeDataType(_ op: OpDesc, _ name: String) throws -> DataType {
     return t
 }
 
-/// Sets every element of `t` to `value`, converted to its dtype.
+/// Whether `value` converts to `dtype` without trapping (integers need a finite value in range).
+func representable(_ value: Double, as dtype: DataType) -> Bool {
+    switch dtype {
+    case .float32, .float64, .bool, .float16: return true
+    case .int64: return Int64(exactly: value.rounded(.towardZero)) != nil
+    case .int32: return Int32(exactly: value.rounded(.towardZero)) != nil
+    case .int16: return Int16(exactly: value.rounded(.towardZero)) != nil
+    case .int8: return Int8(exactly: value.rounded(.towardZero)) != nil
+    case .uint8: return UInt8(exactly: value.rounded(.towardZero)) != nil
+    }
+}
+
+/// Sets every element of `t` to `value`, converted to its dtype (`representable` first).
 func fill(_ t: Tensor, with value: Double) {
     let n = t.count
     switch t.dtype {

@@ -10,17 +10,22 @@ final class ExecutionPlan {
     }
 
     let steps: [Step]
-    /// Feed targets: variable name to its tensor and the meta the plan was compiled for.
+    /// Feed targets: variable name to its tensor.
     let feedTargets: [String: Tensor]
     /// Fetch op columns found in the program (`fetch` ops), in column order.
     let fetchTargets: [String]
     /// Dtypes and shapes of the feeds the plan was compiled for.
     let feedMetas: [String: TensorMeta]
+    /// Tensors the plan reads but neither feeds nor computes (parameters), as they were when it
+    /// was compiled: if one changes shape, the plan no longer fits it.
+    let external: [(tensor: Tensor, meta: TensorMeta)]
 
-    init(steps: [Step], feedTargets: [String: Tensor], feedMetas: [String: TensorMeta], fetchTargets: [String]) {
+    init(steps: [Step], feedTargets: [String: Tensor], feedMetas: [String: TensorMeta],
+         external: [(tensor: Tensor, meta: TensorMeta)], fetchTargets: [String]) {
         self.steps = steps
         self.feedTargets = feedTargets
         self.feedMetas = feedMetas
+        self.external = external
         self.fetchTargets = fetchTargets
     }
 
@@ -30,7 +35,12 @@ final class ExecutionPlan {
         for (name, value) in feed {
             guard let meta = feedMetas[name], meta.dtype == value.dtype, meta.shape == value.shape else { return false }
         }
-        return true
+        return externalsUnchanged
+    }
+
+    /// Whether every tensor the plan reads from the scope still has the shape it was compiled for.
+    var externalsUnchanged: Bool {
+        external.allSatisfy { $0.tensor.shape == $0.meta.shape && $0.tensor.dtype == $0.meta.dtype }
     }
 
     func run(checkNaNInf: Bool, profiler: OpProfiler?) throws {

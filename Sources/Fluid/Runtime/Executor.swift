@@ -85,7 +85,7 @@ public final class Executor {
         let feeds = feed.map { FeedKey(name: $0.key, dtype: $0.value.dtype, shape: $0.value.shape) }.sorted { $0.name < $1.name }
         let key = PlanKey(program: ObjectIdentifier(program), version: program.version, block: block,
                           scope: ObjectIdentifier(scope), feeds: feeds)
-        if let cached = cache[key] {
+        if let cached = cache[key], cached.plan.externalsUnchanged {
             remember(key, cached)
             return cached.plan
         }

@@ -20,34 +20,48 @@ struct PlanCompiler {
             return work[name].map { TensorMeta($0.dtype, $0.shape) }
         }
         var steps: [ExecutionPlan.Step] = []
+        var external: [String: (tensor: Tensor, meta: TensorMeta)] = [:]
         for (index, op) in block.ops.enumerated() {
             if op.type == "feed" || op.type == "fetch" { continue }
             try checkInputsAvailable(op, computed: metas)
+            for name in op.inputNames where metas[name] == nil && external[name] == nil {
+                if let t = work[name] { external[name] = (t, TensorMeta(t.dtype, t.shape)) }
+            }
             let definition = try OpRegistry.definition(op.type)
             let full = definition.schema.fillingDefaults(op)
             var ctx = ShapeContext(op: full, lookup: lookup)
             try definition.inferShape(&ctx)
             var outputs: [(name: String, tensor: Tensor, meta: TensorMeta)] = []
             for (name, meta) in ctx.results {
+                guard meta.shape.allSatisfy({ $0 >= 0 }) else {
+                    throw FluidError.shapeMismatch(op: op.type, slot: name, message: "output shape \(meta.shape) is not fully known when the plan runs")
+                }
                 metas[name] = meta
                 let t = resolve(name)
                 t.resize(meta.shape, dtype: meta.dtype)
                 outputs.append((name, t, meta))
             }
-            let kernel = try definition.makeKernel(KernelContext(op: full, seed: seed(for: full, index: index), resolve: resolve))
+            let kernel = try definition.makeKernel(KernelContext(op: full, seed: seed(for: full, index: index), resolve: resolver))
             steps.append(ExecutionPlan.Step(type: op.type, kernel: kernel, outputs: outputs))
         }
         var feedTargets: [String: Tensor] = [:]
         for name in feed.keys { feedTargets[name] = resolve(name) }
         return ExecutionPlan(steps: steps, feedTargets: feedTargets, feedMetas: feed.mapValues { TensorMeta($0.dtype, $0.shape) },
+                             external: Array(external.values),
                              fetchTargets: Executor.columnTargets(block.ops, type: "fetch", slot: "X"))
     }
 
     /// Persistable variables live in the scope given to the executor, the rest in its
     /// temporaries child; a name already held by an ancestor resolves there.
-    private func resolve(_ name: String) -> Tensor {
-        if let v = block.findVar(name), v.persistable { return scope.tensor(name) }
-        return scope.temporaries.tensor(name)
+    private func resolve(_ name: String) -> Tensor { resolver(name) }
+
+    /// `resolve` as a closure that holds the block and scope only (kernels may keep it; it must
+    /// not keep the feeds alive).
+    private var resolver: (String) -> Tensor {
+        { [block, scope] name in
+            if let v = block.findVar(name), v.persistable { return scope.tensor(name) }
+            return scope.temporaries.tensor(name)
+        }
     }
 
     private func checkFeed(_ name: String, _ t: Tensor) throws {

@@ -26,15 +26,31 @@ public enum TensorStream {
         guard lodLevels < 16 else { throw r.failure("implausible LoD level count \(lodLevels) at byte \(start)") }
         var lod: [[Int]] = []
         for _ in 0..<lodLevels {
-            let size = Int(try r.uint64("LoD byte size"))
-            guard size % 8 == 0 else { throw r.failure("LoD byte size \(size) is not a multiple of 8") }
-            lod.append(try (0..<size / 8).map { _ in Int(try r.uint64("LoD offset")) })
+            let raw = try r.uint64("LoD byte size")
+            guard raw % 8 == 0, raw <= UInt64(r.remaining) else {
+                throw r.failure("LoD byte size \(raw) at byte \(r.offset - 8) is not a multiple of 8 or exceeds the \(r.remaining) bytes left")
+            }
+            lod.append(try (0..<Int(raw) / 8).map { _ in
+                let offset = try r.uint64("LoD offset")
+                guard let o = Int(exactly: offset) else { throw r.failure("LoD offset \(offset) is out of range") }
+                return o
+            })
         }
         guard try r.uint32("tensor_version") == 0 else { throw r.failure("unsupported tensor_version at byte \(start)") }
         let descSize = Int(try r.int32("desc_size"))
         guard descSize >= 0 else { throw r.failure("negative TensorDesc size \(descSize)") }
         let (dtype, dims) = try TensorDescCodec.decode(try r.bytes(descSize, "TensorDesc"), path: r.path)
         guard dims.allSatisfy({ $0 >= 0 }) else { throw r.failure("tensor dims \(dims) are not concrete") }
+        // Check the size against the bytes left before allocating anything a corrupt header claims.
+        var byteCount = dtype.size
+        for d in dims {
+            let (product, overflow) = byteCount.multipliedReportingOverflow(by: d)
+            guard !overflow else { throw r.failure("tensor dims \(dims) overflow") }
+            byteCount = product
+        }
+        guard byteCount <= r.remaining else {
+            throw r.failure("truncated: tensor data of \(dtype)\(dims) needs \(byteCount) bytes at byte \(r.offset), found \(r.remaining)")
+        }
         let tensor = Tensor(dtype: dtype, shape: dims)
         let raw = try r.bytes(tensor.byteCount, "tensor data of \(dtype)\(dims)")
         raw.withUnsafeBytes { tensor.rawPointer.copyMemory(from: $0.baseAddress!, byteCount: raw.count) }
@@ -71,6 +87,7 @@ struct ByteReader {
     }
 
     var atEnd: Bool { offset >= data.count }
+    var remaining: Int { data.count - offset }
 
     func failure(_ message: String) -> FluidError { .file(path: path, message: message) }
 

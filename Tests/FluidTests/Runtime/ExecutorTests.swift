@@ -70,6 +70,24 @@ import Testing
         }
     }
 
+    @Test func aParameterThatChangesShapeGetsANewPlan() throws {
+        let p = Program()
+        p.globalBlock.addVar(VarDesc(name: "w", shape: [-1], persistable: true))
+        p.globalBlock.appendOp(OpDesc(type: "relu", inputs: ["X": ["w"]], outputs: ["Out": ["y"]]))
+        let exe = Executor(), scope = Scope()
+        scope.set("w", Tensor(shape: [2], scalars: [-1, 2] as [Float]))
+        #expect(try exe.run(p, scope: scope, fetch: ["y"])[0].scalars(as: Float.self) == [0, 2])
+        scope.set("w", Tensor(shape: [5], scalars: [1, -2, 3, -4, 5] as [Float]))
+        #expect(try exe.run(p, scope: scope, fetch: ["y"])[0].scalars(as: Float.self) == [1, 0, 3, 0, 5])
+        #expect(exe.plansCompiled == 2)
+    }
+
+    @Test func anOutputOfUnknownSizeIsAnErrorNotACrash() throws {
+        let p = Program()
+        p.globalBlock.appendOp(OpDesc(type: "fill_constant", outputs: ["Out": ["y"]], attributes: ["shape": .longs([-1, 2])]))
+        #expect(throws: FluidError.self) { try Executor().run(p, scope: Scope()) }
+    }
+
     @Test func runningBeforeTheStartupProgramSaysSo() throws {
         let main = Program(), startup = Program()
         let net = ProgramBuilder(main: main, startup: startup)
