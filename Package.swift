@@ -20,8 +20,7 @@ let package = Package(
         .target(name: "CFluidSupport"),
         .target(
             name: "Fluid",
-            dependencies: ["CBLAS", "CFluidSupport"],
-            swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+            dependencies: ["CBLAS", "CFluidSupport"]
         ),
         .target(name: "CPNGShim", dependencies: ["CPNG"]),
         .target(name: "FluidData", dependencies: ["Fluid", "CZlib", "CPNGShim"]),

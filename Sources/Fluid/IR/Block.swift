@@ -41,13 +41,7 @@ public final class Block {
         change(&vars[i])
     }
 
-    public func removeVar(_ name: String) {
-        guard varIndex[name] != nil else { return }
-        vars.removeAll { $0.name == name }
-        varIndex = Dictionary(uniqueKeysWithValues: vars.enumerated().map { ($1.name, $0) })
-    }
-
-    /// Keeps only variables that pass `keep`.
+    /// Removes the variables for which `drop` is true.
     public func removeVars(where drop: (VarDesc) -> Bool) {
         vars.removeAll(where: drop)
         varIndex = Dictionary(uniqueKeysWithValues: vars.enumerated().map { ($1.name, $0) })
@@ -57,9 +51,5 @@ public final class Block {
     public func appendOp(_ op: OpDesc) -> OpDesc {
         ops.append(op)
         return op
-    }
-
-    public func prependOp(_ op: OpDesc) {
-        ops.insert(op, at: 0)
     }
 }

@@ -1,5 +1,6 @@
 /// One op of a block: its Paddle type, named input and output slots holding variable names,
-/// and typed attributes. Slot order is kept as declared.
+/// and typed attributes. Slots keep the order they were added in (sorted by name when built
+/// from dictionaries).
 public struct OpDesc: Equatable, Sendable {
     public var type: String
     public var inputs: [(slot: String, names: [String])] { get { inputSlots.map { ($0.slot, $0.names) } } }

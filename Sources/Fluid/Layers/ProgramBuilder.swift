@@ -78,8 +78,10 @@ public final class ProgramBuilder {
     func persistable(_ name: String, shape: [Int], value: Float) -> Variable {
         let desc = VarDesc(name: name, dtype: .float32, shape: shape, persistable: true, stopGradient: true, isParameter: true)
         block.addVar(desc)
-        startup.globalBlock.addVar(desc)
-        startup.globalBlock.appendOp(Initializer.constant(value).op(for: name, shape: shape, dtype: .float32))
+        if !startup.globalBlock.hasLocalVar(name) {
+            startup.globalBlock.addVar(desc)
+            startup.globalBlock.appendOp(Initializer.constant(value).op(for: name, shape: shape, dtype: .float32))
+        }
         return Variable(name: name, dtype: .float32, shape: shape)
     }
 

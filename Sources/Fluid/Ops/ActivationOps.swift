@@ -21,10 +21,7 @@ enum ActivationOps {
     private static func backward(_ type: String, _ f: @escaping @Sendable (UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void) -> OpDefinition {
         OpDefinition(
             OpSchema(type, inputs: [SlotSpec("Out"), SlotSpec("Out@GRAD")], outputs: [SlotSpec("X@GRAD")]),
-            inferShape: { ctx in
-                _ = try ctx.float32Input("Out@GRAD")
-                ctx.setOutput("X@GRAD", try ctx.float32Input("Out"))
-            },
+            inferShape: { ctx in ctx.setOutput("X@GRAD", try sameShape(ctx, "Out", "Out@GRAD")) },
             kernel: { ctx in
                 let out = try ctx.input("Out"), dout = try ctx.input("Out@GRAD")
                 guard let dx = ctx.outputIfPresent("X@GRAD") else { return {} }

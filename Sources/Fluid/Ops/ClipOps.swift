@@ -5,7 +5,12 @@ enum ClipOps {
         OpSchema("clip", inputs: [SlotSpec("X"), .optional("Min"), .optional("Max")], outputs: [SlotSpec("Out")],
                  attributes: [AttributeSpec("min", .float(-Float.greatestFiniteMagnitude)),
                               AttributeSpec("max", .float(Float.greatestFiniteMagnitude))]),
-        inferShape: { ctx in ctx.setOutput("Out", try ctx.float32Input("X")) },
+        inferShape: { ctx in
+            for slot in ["Min", "Max"] where ctx.has(slot) {
+                throw ctx.error(slot, "bounds given as tensors are not supported; use the min and max attributes")
+            }
+            ctx.setOutput("Out", try ctx.float32Input("X"))
+        },
         kernel: { ctx in
             let x = try ctx.input("X"), out = try ctx.output("Out")
             let lo = try ctx.op.float("min"), hi = try ctx.op.float("max")
@@ -23,7 +28,7 @@ enum ClipOps {
     static let clipGrad = OpDefinition(
         OpSchema("clip_grad", inputs: [SlotSpec("X"), SlotSpec("Out@GRAD")], outputs: [SlotSpec("X@GRAD")],
                  attributes: clip.schema.attributes),
-        inferShape: { ctx in ctx.setOutput("X@GRAD", try ctx.float32Input("X")) },
+        inferShape: { ctx in ctx.setOutput("X@GRAD", try sameShape(ctx, "X", "Out@GRAD")) },
         kernel: { ctx in
             let x = try ctx.input("X"), dout = try ctx.input("Out@GRAD")
             let lo = try ctx.op.float("min"), hi = try ctx.op.float("max")

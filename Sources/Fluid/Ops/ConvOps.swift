@@ -80,8 +80,7 @@ enum ConvOps {
 }
 
 /// What a bound conv2d or conv2d_grad kernel keeps between steps: its geometry and workspace,
-/// built on the first step and rebuilt only if the operands' shapes change. (Fed tensors get
-/// their shapes after the plan is bound, so binding cannot size the workspace.)
+/// built on the first step and rebuilt only if the operands' shapes change.
 final class ConvKernelState {
     private let op: OpDesc
     private var current: ConvWorkspace?

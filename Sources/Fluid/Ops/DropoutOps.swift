@@ -71,12 +71,12 @@ enum DropoutOps {
             let seedTensor = ctx.inputIfPresent("Seed")
             let fixed = try ctx.op.bool("fix_seed") || ctx.op.int("seed") != 0
             let planSeed = ctx.seed
-            var generator = MaskGenerator(seed: planSeed)
+            var generator = Xoshiro256StarStar(seed: planSeed)
             return {
                 if let seedTensor {
-                    generator = MaskGenerator(seed: seedValue(seedTensor))
+                    generator = Xoshiro256StarStar(seed: seedValue(seedTensor))
                 } else if fixed {
-                    generator = MaskGenerator(seed: planSeed)
+                    generator = Xoshiro256StarStar(seed: planSeed)
                 }
                 drawMask(&generator, x: x.floats, out: out.floats, mask: mask.pointer(as: UInt8.self),
                          count: x.count, config: config)
@@ -129,7 +129,7 @@ enum DropoutOps {
     }
 
     /// Draws the mask (keep with probability 1 - p) and writes Out; two elements per 64-bit draw.
-    static func drawMask(_ generator: inout MaskGenerator, x: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>,
+    static func drawMask(_ generator: inout Xoshiro256StarStar, x: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>,
                          mask: UnsafeMutablePointer<UInt8>, count: Int, config: Config) {
         // Keep when a uniform 32-bit value is below (1 - p) * 2^32 (p = 0 keeps all, p = 1 none).
         let threshold = UInt64(((1 - Double(config.probability)) * 4_294_967_296).rounded())
@@ -149,35 +149,5 @@ enum DropoutOps {
             i += 2
         }
         generator = g
-    }
-
-    /// xoshiro256** (Blackman and Vigna): fast, with 256 bits of state seeded by SplitMix64.
-    struct MaskGenerator {
-        var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
-
-        init(seed: UInt64) {
-            var z = seed
-            func nextSplitMix() -> UInt64 {
-                z &+= 0x9E37_79B9_7F4A_7C15
-                var v = z
-                v = (v ^ (v >> 30)) &* 0xBF58_476D_1CE4_E5B9
-                v = (v ^ (v >> 27)) &* 0x94D0_49BB_1331_11EB
-                return v ^ (v >> 31)
-            }
-            s0 = nextSplitMix(); s1 = nextSplitMix(); s2 = nextSplitMix(); s3 = nextSplitMix()
-        }
-
-        @inline(__always)
-        mutating func next() -> UInt64 {
-            let result = rotate(s1 &* 5, 7) &* 9
-            let t = s1 << 17
-            s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3
-            s2 ^= t
-            s3 = rotate(s3, 45)
-            return result
-        }
-
-        @inline(__always)
-        private func rotate(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
     }
 }

@@ -1,6 +1,7 @@
 /// `feed` and `fetch`: the ops Paddle puts at the edges of a saved program. The executor binds
 /// their targets itself (feed tensors are copied into Out, fetched tensors read from X), so
-/// their kernels do nothing; they are registered for schema, shape inference and loading.
+/// their kernels do nothing; they are registered so programs that hold them (Paddle's saved
+/// inference programs) run and `fluid ops` lists them.
 enum FeedFetchOps {
     static let feed = OpDefinition(
         OpSchema("feed", inputs: [SlotSpec("X")], outputs: [SlotSpec("Out")], attributes: [AttributeSpec("col", .int(0))]),

@@ -46,10 +46,6 @@ public struct KernelContext {
         op.output(slot).first(where: isRealName).map(resolve)
     }
 
-    public func outputs(_ slot: String) -> [Tensor] {
-        op.output(slot).filter(isRealName).map(resolve)
-    }
-
     /// An error naming this op.
     public func error(_ message: String) -> FluidError { .kernel(op: op.type, message: message) }
 }

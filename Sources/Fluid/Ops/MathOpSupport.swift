@@ -1,8 +1,6 @@
 /// Checks shared by the math op families (matmul, elementwise, reduce).
 enum MathOpSupport {
     /// Throws naming the op and slot unless every meta is float32, the only dtype these kernels run.
-    /// Checked in shape inference, where fed inputs already have their dtype (kernels are bound
-    /// before the first feed is copied in).
     static func requireFloat32(_ ctx: ShapeContext, _ metas: [(slot: String, meta: TensorMeta)]) throws {
         for (slot, m) in metas where m.dtype != .float32 {
             throw ctx.error(slot, "supports float32 only, but \(slot) is \(m)")

@@ -51,7 +51,6 @@ enum MetricOps {
             let correct = ctx.outputIfPresent("Correct"), total = ctx.outputIfPresent("Total")
             let op = ctx.op.type
             return {
-                // Read here: a fed input has its shape only once the plan runs.
                 let n = indices.shape[0], k = indices.shape[1]
                 let idx = indices.pointer(as: Int64.self), labels = label.pointer(as: Int64.self)
                 var hits = 0
@@ -98,7 +97,6 @@ enum MetricOps {
         let x = try ctx.input("X"), out = try ctx.output("Out"), indices = try ctx.output("Indices")
         let k = try ctx.op.int("k")
         return {
-            // Read here: a fed X has its shape only once the plan runs.
             let a = axis < 0 ? axis + x.rank : axis
             let d = x.shape[a], inner = x.shape[(a + 1)...].reduce(1, *), outer = x.shape[..<a].reduce(1, *)
             let xp = x.floats, vp = out.floats, ip = indices.pointer(as: Int64.self)

@@ -130,8 +130,7 @@ enum MiscOps {
             let x = try ctx.input("X"), out = try ctx.output("Out")
             let copy = try ShapeOps.copyKernel(ctx, from: "X", to: "Out")
             let op = ctx.op.type
-            // A fed X gets its dtype only when the plan first runs, so the conversion is looked
-            // up then, and again only if X's dtype changes.
+            // The conversion is looked up on the first step, and again only if X's dtype changes.
             var cached: (source: DataType, convert: CastFunction)? = nil
             return {
                 if x.dtype == out.dtype { return try copy() }

@@ -221,7 +221,7 @@ enum PoolOps {
 }
 
 /// The geometry and window table a bound pool kernel uses, built on its first step and again
-/// only if X's shape changes (fed tensors get their shapes after the plan is bound).
+/// only if X's shape changes.
 final class PoolKernelState {
     private let op: OpDesc
     private var current: (shape: [Int], windows: Pool2DWindows)?

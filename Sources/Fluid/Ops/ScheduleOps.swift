@@ -29,7 +29,14 @@ enum ScheduleOps {
             AttributeSpec("step_each_epoch", .int(1)), AttributeSpec("epochs", .int(1)),
             AttributeSpec("warmup_steps", .int(0)), AttributeSpec("warmup_start", .float(0)),
         ]),
-        inferShape: { ctx in ctx.setOutput("Out", try ctx.input("BaseRate")) },
+        inferShape: { ctx in
+            // A float32 counter counts exactly up to 2^24 steps, far past any schedule here.
+            let step = try ctx.float32Input("Step"), base = try ctx.float32Input("BaseRate")
+            guard knownProduct(step.shape) == 1, knownProduct(base.shape) == 1 else {
+                throw ctx.error("Step", "Step \(step.shape) and BaseRate \(base.shape) must hold one element each")
+            }
+            ctx.setOutput("Out", base)
+        },
         kernel: { ctx in
             let step = try ctx.input("Step"), base = try ctx.input("BaseRate"), out = try ctx.output("Out")
             let rule = try Rule(ctx.op)

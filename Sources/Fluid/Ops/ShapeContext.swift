@@ -66,13 +66,19 @@ public struct ShapeContext {
         results.append((names[index], meta))
     }
 
-    /// Whether the op has a variable in output `slot`.
-    public func hasOutput(_ slot: String) -> Bool { !op.output(slot).filter(isRealName).isEmpty }
-
     /// An error naming this op and `slot`.
     public func error(_ slot: String, _ message: String) -> FluidError {
         .shapeMismatch(op: op.type, slot: slot, message: message)
     }
+}
+
+/// The float32 meta of `slot`, after checking that `other` (a gradient fed back) has its shape.
+func sameShape(_ ctx: ShapeContext, _ slot: String, _ other: String) throws -> TensorMeta {
+    let m = try ctx.float32Input(slot), o = try ctx.float32Input(other)
+    guard m.shape.count == o.shape.count, zip(m.shape, o.shape).allSatisfy(dimsAgree) else {
+        throw ctx.error(other, "\(other) has shape \(o.shape), but \(slot) has \(m.shape)")
+    }
+    return m
 }
 
 /// The name Paddle gives an absent gradient in a duplicable slot.

@@ -1,9 +1,9 @@
 /// What a kernel derives from its inputs' shapes (a broadcast layout, gemm sizes), kept until
 /// those shapes change: each step pays one comparison of the shapes, nothing more.
 ///
-/// Deriving it once when the kernel is bound relies on every input having its final shape
-/// then; a fed input does not when the plan compiler binds kernels before copying the feeds
-/// in, nor does a scope variable resized after binding. Looking it up per step holds in all cases.
+/// A plan always runs with the shapes it was compiled for, so the value is derived once in
+/// practice; keying it on the shapes keeps each kernel correct on its own, whoever resizes
+/// its tensors.
 final class ShapeKeyedCache<Value> {
     private var first: [Int] = []
     private var second: [Int] = []

@@ -18,7 +18,7 @@ enum UnaryMathOps {
 
     static let sqrtGrad = OpDefinition(
         OpSchema("sqrt_grad", inputs: [SlotSpec("Out"), SlotSpec("Out@GRAD")], outputs: [SlotSpec("X@GRAD")]),
-        inferShape: { ctx in ctx.setOutput("X@GRAD", try ctx.float32Input("Out")) },
+        inferShape: { ctx in ctx.setOutput("X@GRAD", try sameShape(ctx, "Out", "Out@GRAD")) },
         kernel: { ctx in
             let out = try ctx.input("Out"), dout = try ctx.input("Out@GRAD")
             guard let dx = ctx.outputIfPresent("X@GRAD") else { return {} }
