@@ -30,7 +30,7 @@ struct Train: ParsableCommand {
 
     @Option(help: "softmax, mlp or cnn.") var model: DigitModel = .cnn
     @Option(help: "Passes over the 60,000 training images.") var epochs = 5
-    @Option(help: "random_seed of the startup and main programs, and the shuffle seed.") var seed = 90
+    @Option(help: "random_seed of the startup and main programs, and the shuffle seed (0 or more).") var seed = 90
     @Option(help: "Images per training step.") var batchSize = 64
     @Option(help: "Adam's learning rate.") var learningRate: Float = 0.001
     @Option(help: "Write per-epoch figures to this JSON file.") var metrics: String?
@@ -38,12 +38,18 @@ struct Train: ParsableCommand {
     @Flag(help: "Print the time spent per op type at the end.") var profile = false
 
     func validate() throws {
-        guard epochs > 0 else { throw ValidationError("--epochs must be positive") }
-        guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
-        guard learningRate > 0 else { throw ValidationError("--learning-rate must be positive") }
+        do { try options.validate() } catch { throw ValidationError("\(error)") }
     }
 
     func run() throws {
+        let trainer = try Trainer(options)
+        let result = try trainer.train()
+        if let last = result.epochs.last {
+            print("Final test accuracy \(String(format: "%.4f", last.testAccuracy)) after \(result.epochs.count) epochs (best epoch \(result.bestEpoch)).")
+        }
+    }
+
+    var options: TrainingOptions {
         var options = TrainingOptions()
         options.model = model
         options.epochs = epochs
@@ -53,10 +59,6 @@ struct Train: ParsableCommand {
         options.metricsPath = metrics
         options.dataDirectory = dataDir
         options.profile = profile
-        let trainer = try Trainer(options)
-        let result = try trainer.train()
-        if let last = result.epochs.last {
-            print("Final test accuracy \(String(format: "%.4f", last.testAccuracy)) after \(result.epochs.count) epochs (best epoch \(result.bestEpoch)).")
-        }
+        return options
     }
 }

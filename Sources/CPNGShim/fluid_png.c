@@ -1,4 +1,5 @@
 #include "fluid_png.h"
+#include <stdint.h>
 
 #include <png.h>
 #include <setjmp.h>
@@ -98,9 +99,12 @@ int fluid_png_decode(const uint8_t *data, size_t size, uint32_t max_side,
     image->source_bit_depth = bit_depth;
     image->source_color_type = color_type;
     image->interlaced = interlace != PNG_INTERLACE_NONE;
-    if (width > max_side || height > max_side) {
-        snprintf(message, message_capacity, "the header claims %u x %u pixels, more than the limit of %u x %u",
-                 (unsigned)width, (unsigned)height, (unsigned)max_side, (unsigned)max_side);
+    /* Each side within max_side, and the whole image within max_side^2 / 4 pixels (64 Mi for
+       16384): a 16384 x 16384 RGBA claim would otherwise allocate a gibibyte before decoding. */
+    if (width > max_side || height > max_side || (uint64_t)width * height > (uint64_t)max_side * max_side / 4) {
+        snprintf(message, message_capacity, "the header claims %u x %u pixels, more than the limit of %u a side and %llu in all",
+                 (unsigned)width, (unsigned)height, (unsigned)max_side,
+                 (unsigned long long)((uint64_t)max_side * max_side / 4));
         png_destroy_read_struct(&png, &info, NULL);
         return FLUID_PNG_TOO_LARGE;
     }
@@ -125,6 +129,9 @@ int fluid_png_decode(const uint8_t *data, size_t size, uint32_t max_side,
     }
 
     status = FLUID_PNG_OUT_OF_MEMORY;
+    if (row_bytes > (SIZE_MAX - 1) / (size_t)height) {
+        png_error(png, "the image is too large to decode");
+    }
     samples = (uint8_t *)malloc(row_bytes * (size_t)height + 1);
     rows = (png_bytep *)malloc(sizeof(png_bytep) * ((size_t)height + 1));
     if (samples == NULL || rows == NULL) {
@@ -199,15 +206,21 @@ int fluid_png_encode_gray8(const uint8_t *pixels, uint32_t width, uint32_t heigh
         set_message(message, message_capacity, "libpng could not allocate its writer");
         return FLUID_PNG_OUT_OF_MEMORY;
     }
-    memory_sink sink = {NULL, 0, 0};
-    memory_sink *volatile sink_pointer = &sink;
-
+    /* On the heap: the buffer it tracks changes between setjmp and a longjmp, and a local's
+       value is indeterminate after one. */
+    memory_sink *sink = (memory_sink *)calloc(1, sizeof(memory_sink));
+    if (sink == NULL) {
+        png_destroy_write_struct(&png, &info);
+        set_message(message, message_capacity, "not enough memory for the PNG writer");
+        return FLUID_PNG_OUT_OF_MEMORY;
+    }
     if (setjmp(png_jmpbuf(png))) {
-        free(sink_pointer->data);
+        free(sink->data);
+        free(sink);
         png_destroy_write_struct(&png, &info);
         return FLUID_PNG_INVALID;
     }
-    png_set_write_fn(png, &sink, write_to_memory, flush_nothing);
+    png_set_write_fn(png, sink, write_to_memory, flush_nothing);
     png_set_IHDR(png, info, width, height, 8, PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE,
                  PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
     png_write_info(png, info);
@@ -217,8 +230,9 @@ int fluid_png_encode_gray8(const uint8_t *pixels, uint32_t width, uint32_t heigh
     png_write_end(png, NULL);
     png_destroy_write_struct(&png, &info);
 
-    *png_bytes = sink.data;
-    *png_size = sink.size;
+    *png_bytes = sink->data;
+    *png_size = sink->size;
+    free(sink);
     return FLUID_PNG_OK;
 }
 

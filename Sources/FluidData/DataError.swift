@@ -52,7 +52,7 @@ public enum DataError: Error, Equatable, Sendable, CustomStringConvertible {
         case .invalidPNG(let path, let problem):
             "PNG file '\(path)' cannot be decoded: \(problem)."
         case .imageTooLarge(let path, let width, let height, let limit):
-            "PNG file '\(path)' claims \(width) x \(height) pixels, more than the limit of \(limit) x \(limit); it was not decoded."
+            "PNG file '\(path)' claims \(width) x \(height) pixels, more than the limit of \(limit) a side and \(limit * limit / 4) in all; it was not decoded."
         case .unknownFeedVariable(let name):
             "Feed '\(name)' is not a variable of the program; feed the names of its data variables."
         case .feedMismatch(let variable, let problem):

@@ -14,6 +14,7 @@ public final class Trainer {
     private let log: (String) -> Void
 
     public init(_ options: TrainingOptions, log: @escaping (String) -> Void = { print($0) }) throws {
+        try options.validate()
         self.options = options
         self.log = log
         network = try DigitNetwork(options.model, seed: options.seed)
@@ -30,9 +31,11 @@ public final class Trainer {
         let train = try MNIST.train(directory: options.dataDirectory)
         let test = try MNIST.test(directory: options.dataDirectory)
         let feeder = try DataFeeder(feedList: [network.image.name, network.label.name], program: network.main)
-        let batches = train.reader.shuffle(bufferSize: options.shuffleBuffer, seed: UInt64(options.seed))
+        let batches = train.reader.shuffle(bufferSize: options.shuffleBuffer, seed: UInt64(bitPattern: Int64(options.seed)))
             .batch(size: options.batchSize).buffered(size: 4)
         var metrics = TrainingMetrics(model: options.model.rawValue, epochs: [], bestEpoch: 0)
+        // Written now as well, so an unwritable path fails before an epoch of training is spent.
+        if let path = options.metricsPath { try write(metrics, to: path) }
         for epoch in 0..<options.epochs {
             let start = DispatchTime.now().uptimeNanoseconds
             var costSum = 0.0, samples = 0

@@ -1,3 +1,5 @@
+import Fluid
+
 /// Settings of a tutorial training run (defaults are the tutorial's).
 public struct TrainingOptions: Sendable {
     public var model: DigitModel = .cnn
@@ -17,6 +19,19 @@ public struct TrainingOptions: Sendable {
     public var dataDirectory: String?
 
     public init() {}
+
+    /// Throws naming the first setting that cannot train.
+    public func validate() throws {
+        func check(_ ok: Bool, _ message: String) throws {
+            if !ok { throw FluidError.program("Training options: \(message).") }
+        }
+        try check(epochs >= 1, "epochs must be at least 1, got \(epochs)")
+        try check(seed >= 0, "the seed must be 0 or more, got \(seed)")
+        try check(batchSize >= 1 && batchSize <= 60_000, "the batch size must lie in 1...60000, got \(batchSize)")
+        try check(learningRate.isFinite && learningRate > 0, "the learning rate must be a positive number, got \(learningRate)")
+        try check(shuffleBuffer >= 1, "the shuffle buffer must hold at least 1 sample, got \(shuffleBuffer)")
+        try check(logInterval >= 1, "the log interval must be at least 1 batch, got \(logInterval)")
+    }
 }
 
 /// Figures of one epoch, as written to the metrics file.

@@ -76,6 +76,14 @@ import FluidData
             + TestPNGEncoder.chunk("IDAT", TestPNGEncoder.deflate([0, 1, 2, 3]))
             + TestPNGEncoder.chunk("IEND", [])
         try expectPNGError(wide, name: "wide.png") { if case .imageTooLarge = $0 { true } else { false } }
+        // Within the side limit, but 16384 x 8193 pixels is more than 16384^2 / 4 in all.
+        let large = signature
+            + TestPNGEncoder.chunk("IHDR", TestPNGEncoder.header(width: 16384, height: 8193, bitDepth: 8, colorType: 6))
+            + TestPNGEncoder.chunk("IDAT", TestPNGEncoder.deflate([0, 1, 2, 3]))
+            + TestPNGEncoder.chunk("IEND", [])
+        try expectPNGError(large, name: "large.png") {
+            $0 == .imageTooLarge(path: directory.file("large.png"), width: 16384, height: 8193, limit: 16384)
+        }
     }
 
     @Test func missingFile() {

@@ -5,7 +5,8 @@ import Foundation
 /// expanded to RGB, or RGBA when they carry transparency; 1/2/4-bit gray is scaled to
 /// 0...255; 16-bit samples keep their high byte; interlaced files are de-interlaced).
 ///
-/// Headers claiming more than `maximumSide` pixels in width or height are refused before
+/// Headers claiming more than `maximumSide` pixels in width or height, or more than a quarter
+/// of `maximumSide` squared in all, are refused before
 /// any pixel memory is allocated. libpng's errors (bad CRC, truncated data, corrupt
 /// streams) become `DataError.invalidPNG` naming the file.
 ///
