@@ -90,4 +90,10 @@ import FluidData
         let path = directory.file("absent.png")
         #expect(throws: DataError.fileNotFound(path: path)) { _ = try GrayImage(contentsOfPNG: path) }
     }
+
+    @Test func directoryInsteadOfAFile() throws {
+        let path = directory.file("folder.png")
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        #expect(throws: DataError.cannotRead(path: path, reason: "it is a directory")) { _ = try GrayImage(contentsOfPNG: path) }
+    }
 }

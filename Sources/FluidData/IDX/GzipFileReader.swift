@@ -69,7 +69,9 @@ final class GzipFileReader {
 
     private func zlibError() -> DataError {
         var code: Int32 = 0
-        let message = gzerror(file, &code).map { String(cString: $0) } ?? "unknown zlib error"
+        var message = gzerror(file, &code).map { String(cString: $0) } ?? "unknown zlib error"
+        // zlib starts its message with the path, which the error names already.
+        if message.hasPrefix(path + ": ") { message.removeFirst(path.count + 2) }
         if code == Z_ERRNO {
             return .cannotRead(path: path, reason: String(cString: strerror(errno)))
         }

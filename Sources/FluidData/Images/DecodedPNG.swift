@@ -73,7 +73,9 @@ public struct DecodedPNG: Sendable {
     }
 
     static func readFile(_ path: String) throws -> [UInt8] {
-        guard FileManager.default.fileExists(atPath: path) else { throw DataError.fileNotFound(path: path) }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw DataError.fileNotFound(path: path) }
+        if isDirectory.boolValue { throw DataError.cannotRead(path: path, reason: "it is a directory") }
         do {
             return [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
         } catch {
