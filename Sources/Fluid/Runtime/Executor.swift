@@ -5,8 +5,12 @@
 /// ```swift
 /// let exe = Executor(), scope = Scope()
 /// try exe.run(startup, scope: scope)
-/// let (loss) = try exe.run(main, scope: scope, feed: ["img": images, "label": labels], fetch: ["mean_0.tmp_0"])
+/// let outputs = try exe.run(main, scope: scope, feed: ["img": images, "label": labels], fetch: [loss.name])
+/// print(outputs[0].scalar(as: Float.self))
 /// ```
+///
+/// Running sets flush-to-zero on the calling thread (subnormal floats become 0), as the
+/// kernels' worker threads do.
 public final class Executor {
     /// Check every float output of every op for NaN and Inf and stop at the first op that
     /// produces one (like Paddle's FLAGS_check_nan_inf). Slows every step.
