@@ -35,7 +35,7 @@ let package = Package(
             dependencies: ["Fluid", "FluidData", "RecognizeDigits", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Programs/recognize-digits"
         ),
-        .testTarget(name: "FluidTests", dependencies: ["Fluid"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "FluidTests", dependencies: ["Fluid"]),
         .testTarget(name: "FluidDataTests", dependencies: ["FluidData", "Fluid", "CZlib"]),
         .testTarget(name: "RecognizeDigitsTests", dependencies: ["RecognizeDigits", "FluidData", "Fluid"], resources: [.copy("Fixtures")]),
     ]
