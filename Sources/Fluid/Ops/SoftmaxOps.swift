@@ -55,24 +55,30 @@ enum SoftmaxOps {
         }
     }
 
+    /// Softmax of one row (`size` elements `stride` apart from `base`), stable by subtracting the
+    /// row's maximum; returns that maximum and the sum of exponentials (for log-sum-exp).
+    @inline(__always)
+    static func softmaxRow(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
+                           base: Int, size: Int, stride: Int) -> (max: Float, sum: Float) {
+        var m = -Float.infinity
+        for k in 0..<size { m = max(m, x[base + k * stride]) }
+        var sum: Float = 0
+        for k in 0..<size {
+            let e = Foundation.exp(x[base + k * stride] - m)
+            out[base + k * stride] = e
+            sum += e
+        }
+        let r = 1 / sum
+        for k in 0..<size { out[base + k * stride] *= r }
+        return (m, sum)
+    }
+
     /// out = softmax(x) along the middle dimension of `v`.
     static func forward(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ v: NNSupport.AxisView) {
         let size = v.size, inner = v.inner
         NNSupport.forEachChunk(v.outer, workPerRow: size * inner * 8) { rows in
             for o in rows {
-                for i in 0..<inner {
-                    let base = o * size * inner + i
-                    var m = -Float.infinity
-                    for k in 0..<size { m = max(m, x[base + k * inner]) }
-                    var sum: Float = 0
-                    for k in 0..<size {
-                        let e = Foundation.exp(x[base + k * inner] - m)
-                        out[base + k * inner] = e
-                        sum += e
-                    }
-                    let r = 1 / sum
-                    for k in 0..<size { out[base + k * inner] *= r }
-                }
+                for i in 0..<inner { _ = softmaxRow(x, out, base: o * size * inner + i, size: size, stride: inner) }
             }
         }
     }

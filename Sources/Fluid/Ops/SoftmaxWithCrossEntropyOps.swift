@@ -135,16 +135,8 @@ enum SoftmaxWithCrossEntropyOps {
             for o in range {
                 for i in 0..<inner {
                     let base = o * size * inner + i, row = o * inner + i
-                    var m = -Float.infinity
-                    for k in 0..<size { m = max(m, x[base + k * inner]) }
-                    var sum: Float = 0
-                    for k in 0..<size {
-                        let e = Foundation.exp(x[base + k * inner] - m)
-                        s[base + k * inner] = e
-                        sum += e
-                    }
-                    let r = 1 / sum, logSum = Foundation.log(sum) + m
-                    for k in 0..<size { s[base + k * inner] *= r }
+                    let (m, sum) = SoftmaxOps.softmaxRow(x, s, base: base, size: size, stride: inner)
+                    let logSum = Foundation.log(sum) + m
                     if c.soft {
                         var total: Float = 0
                         for k in 0..<size { total += soft[base + k * inner] * (logSum - x[base + k * inner]) }
