@@ -1,3 +1,6 @@
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdio.h>
 #include "CFluidSupport.h"
 #if defined(__x86_64__)
 #include <xmmintrin.h>
@@ -18,4 +21,8 @@ const char *fluid_preferred_openblas_core(void) {
         return "Haswell";
 #endif
     return 0;
+}
+
+int fluid_exchange_paths(const char *a, const char *b) {
+    return renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE);
 }

@@ -4,6 +4,8 @@ public final class Block {
     public let index: Int
     public var parentIndex: Int
     public var forwardBlockIndex: Int = -1
+    /// Fields of the block a file held that SwiftFluid does not model, written back on save.
+    public var retained = RetainedFields()
     unowned let program: Program
 
     public private(set) var vars: [VarDesc] = [] { didSet { program.bumpVersion() } }

@@ -6,6 +6,10 @@ public struct OpDesc: Equatable, Sendable {
     public var inputs: [(slot: String, names: [String])] { get { inputSlots.map { ($0.slot, $0.names) } } }
     public var outputs: [(slot: String, names: [String])] { get { outputSlots.map { ($0.slot, $0.names) } } }
     public var attributes: [String: Attribute]
+    /// Paddle's `is_target` flag, carried through files unchanged.
+    public var isTarget = false
+    /// Fields of the op a file held that SwiftFluid does not model, written back on save.
+    public var retained = RetainedFields()
 
     struct SlotEntry: Equatable, Sendable {
         var slot: String
@@ -60,6 +64,7 @@ public struct OpDesc: Equatable, Sendable {
 
     public static func == (a: OpDesc, b: OpDesc) -> Bool {
         a.type == b.type && a.inputSlots == b.inputSlots && a.outputSlots == b.outputSlots && a.attributes == b.attributes
+            && a.isTarget == b.isTarget
     }
 }
 

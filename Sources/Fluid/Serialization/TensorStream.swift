@@ -1,3 +1,5 @@
+import CFrameworkProto
+import CProtobufC
 import Foundation
 
 /// Paddle's tensor stream: how one tensor is written in a parameter file, or back to back with
@@ -39,7 +41,7 @@ public enum TensorStream {
         guard try r.uint32("tensor_version") == 0 else { throw r.failure("unsupported tensor_version at byte \(start)") }
         let descSize = Int(try r.int32("desc_size"))
         guard descSize >= 0 else { throw r.failure("negative TensorDesc size \(descSize)") }
-        let (dtype, dims) = try TensorDescCodec.decode(try r.bytes(descSize, "TensorDesc"), path: r.path)
+        let (dtype, dims) = try TensorDescWire.decode(try r.bytes(descSize, "TensorDesc"), path: r.path)
         guard dims.allSatisfy({ $0 >= 0 }) else { throw r.failure("tensor dims \(dims) are not concrete") }
         // Check the size against the bytes left before allocating anything a corrupt header claims.
         var byteCount = dtype.size
@@ -68,7 +70,7 @@ public enum TensorStream {
             for o in level { put(UInt64(o)) }
         }
         put(UInt32(0))
-        let desc = TensorDescCodec.encode(dtype: tensor.dtype, dims: tensor.shape)
+        let desc = TensorDescWire.encode(dtype: tensor.dtype, dims: tensor.shape)
         put(Int32(desc.count))
         data.append(desc)
         data.append(Data(bytes: tensor.rawPointer, count: tensor.byteCount))
@@ -110,58 +112,33 @@ struct ByteReader {
     mutating func int32(_ what: String) throws -> Int32 { try integer(Int32.self, what) }
 }
 
-/// The two fields of `VarType.TensorDesc` (data_type = 1 varint enum, dims = 2 repeated int64),
-/// read and written directly: the record is too small to need a protobuf runtime.
-enum TensorDescCodec {
+/// `VarType.TensorDesc` (data_type, dims) through the generated protobuf code. Writers emit
+/// `dims` unpacked, as Paddle does; the parser accepts packed and unpacked.
+enum TensorDescWire {
+    static func message(dtype: DataType, dims: [Int], _ arena: ProtoArena) -> UnsafeMutablePointer<Paddle__Framework__Proto__VarType__TensorDesc> {
+        let t: UnsafeMutablePointer<Paddle__Framework__Proto__VarType__TensorDesc> =
+            arena.message(paddle__framework__proto__var_type__tensor_desc__init)
+        t.pointee.data_type = .init(rawValue: numericCast(dtype.rawValue))
+        t.pointee.n_dims = dims.count
+        t.pointee.dims = arena.array(dims.map { Int64($0) })
+        return t
+    }
+
     static func encode(dtype: DataType, dims: [Int]) -> Data {
-        var d = Data()
-        func varint(_ v: UInt64) {
-            var v = v
-            while v >= 0x80 { d.append(UInt8(v & 0x7F) | 0x80); v >>= 7 }
-            d.append(UInt8(v))
-        }
-        varint(1 << 3)
-        varint(UInt64(dtype.rawValue))
-        for dim in dims {
-            varint(2 << 3)
-            varint(UInt64(bitPattern: Int64(dim)))
-        }
-        return d
+        let arena = ProtoArena()
+        return Data(packed(message(dtype: dtype, dims: dims, arena)))
     }
 
     static func decode(_ d: Data, path: String) throws -> (DataType, [Int]) {
-        let bytes = [UInt8](d)
-        var i = 0
-        func varint() throws -> UInt64 {
-            var v: UInt64 = 0, shift: UInt64 = 0
-            while true {
-                guard i < bytes.count, shift < 64 else { throw FluidError.file(path: path, message: "malformed TensorDesc varint") }
-                let b = bytes[i]
-                i += 1
-                v |= UInt64(b & 0x7F) << shift
-                if b < 0x80 { return v }
-                shift += 7
-            }
+        guard let m = unpackMessage([UInt8](d), fluid_tensor_desc_descriptor()) else {
+            throw FluidError.file(path: path, message: "the TensorDesc of a tensor does not parse (corrupt or truncated)")
         }
-        var code: Int32?
-        var dims: [Int] = []
-        while i < bytes.count {
-            let key = try varint()
-            switch (key >> 3, key & 7) {
-            case (1, 0): code = Int32(truncatingIfNeeded: try varint())
-            case (2, 0): dims.append(Int(Int64(bitPattern: try varint())))
-            case (2, 2):
-                let end = i + Int(try varint())
-                guard end <= bytes.count else { throw FluidError.file(path: path, message: "truncated TensorDesc dims") }
-                while i < end { dims.append(Int(Int64(bitPattern: try varint()))) }
-            case (_, 0): _ = try varint()
-            default: throw FluidError.file(path: path, message: "unexpected TensorDesc field \(key >> 3) of wire type \(key & 7)")
-            }
-        }
-        guard let code else { throw FluidError.file(path: path, message: "TensorDesc has no data_type") }
+        defer { protobuf_c_message_free_unpacked(m, nil) }
+        let t = UnsafeMutableRawPointer(m).assumingMemoryBound(to: Paddle__Framework__Proto__VarType__TensorDesc.self)
+        let code = Int32(bitPattern: t.pointee.data_type.rawValue)
         guard let dtype = DataType(rawValue: code) else {
             throw FluidError.file(path: path, message: "TensorDesc data_type \(code) is not supported")
         }
-        return (dtype, dims)
+        return (dtype, buffer(t.pointee.n_dims, t.pointee.dims).map { Int($0) })
     }
 }
