@@ -17,6 +17,16 @@ public struct TrainingOptions: Sendable {
     public var profile = false
     /// MNIST directory (nil: the default cache).
     public var dataDirectory: String?
+    /// Where the inference model is saved after every epoch, with the checkpoint in its
+    /// `checkpoint/` subdirectory (nil: nothing is saved).
+    public var saveDirectory: String?
+    /// The inference model's layout.
+    public var layout: ModelLayout = .directory
+    /// Continue from the checkpoint in `saveDirectory`; `epochs` is then the total.
+    public var resume = false
+    /// Train and test on only the first this many images (nil: all), for quick runs.
+    public var trainLimit: Int?
+    public var testLimit: Int?
 
     public init() {}
 
@@ -31,6 +41,8 @@ public struct TrainingOptions: Sendable {
         try check(learningRate.isFinite && learningRate > 0, "the learning rate must be a positive number, got \(learningRate)")
         try check(shuffleBuffer >= 1, "the shuffle buffer must hold at least 1 sample, got \(shuffleBuffer)")
         try check(logInterval >= 1, "the log interval must be at least 1 batch, got \(logInterval)")
+        try check(!resume || saveDirectory != nil, "resuming needs the save directory that holds the checkpoint")
+        try check((trainLimit ?? 1) >= 1 && (testLimit ?? 1) >= 1, "image limits must be at least 1")
     }
 }
 

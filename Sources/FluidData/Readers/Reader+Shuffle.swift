@@ -5,17 +5,19 @@ extension Reader {
     /// samples in order, shuffles them, yields them, and repeats; the last buffer may be
     /// shorter. A sample never moves out of its buffer, so memory stays at `bufferSize`.
     ///
-    /// Pass k of the returned reader shuffles with a generator seeded by (`seed`, k): every
-    /// epoch gets a new order, and the sequence of orders is the same on every run and machine.
+    /// Pass k of the returned reader shuffles with a generator seeded by (`seed`, `firstPass` + k):
+    /// every epoch gets a new order, and the sequence of orders is the same on every run and
+    /// machine. A training run resumed after e epochs passes `firstPass: e` to see the orders the
+    /// uninterrupted run would have seen.
     ///
     /// ```swift
     /// let shuffled = train.reader.shuffle(bufferSize: 500, seed: 1)
     /// ```
     @inlinable
-    public func shuffle(bufferSize: Int, seed: UInt64) -> Reader<Element> {
+    public func shuffle(bufferSize: Int, seed: UInt64, firstPass: UInt64 = 0) -> Reader<Element> {
         precondition(bufferSize > 0, "shuffle(bufferSize:) needs a positive buffer size, got \(bufferSize)")
         let upstream = self
-        let passes = PassCounter()
+        let passes = PassCounter(start: firstPass)
         return Reader {
             var generator = SeededGenerator(seed: seed, stream: passes.next())
             let source = upstream.makeIterator()
@@ -60,9 +62,11 @@ extension Reader {
 /// Counts the passes started on a reader, from any thread.
 @usableFromInline
 final class PassCounter: Sendable {
-    private let count = Atomic<UInt64>(0)
+    private let count: Atomic<UInt64>
 
-    @usableFromInline init() {}
+    @usableFromInline init(start: UInt64 = 0) {
+        count = Atomic(start)
+    }
 
     /// The number of this pass: 0, 1, 2, ...
     @usableFromInline func next() -> UInt64 {

@@ -1,0 +1,40 @@
+import Fluid
+import Foundation
+
+/// What a tutorial training run saves beside its persistables after every epoch, so that
+/// `--resume` continues exactly where it stopped: the settings that must not change, the
+/// epochs done (the reader's next shuffle pass) and the figures so far.
+struct TrainingCheckpoint: Codable, Equatable {
+    var model: String
+    var seed: Int
+    var batchSize: Int
+    var learningRate: Float
+    var shuffleBuffer: Int
+    var epochsCompleted: Int
+    var metrics: TrainingMetrics
+
+    enum CodingKeys: String, CodingKey {
+        case model, seed, metrics
+        case batchSize = "batch_size"
+        case learningRate = "learning_rate"
+        case shuffleBuffer = "shuffle_buffer"
+        case epochsCompleted = "epochs_completed"
+    }
+
+    /// Throws naming the first setting of `options` that differs from the checkpointed run's.
+    func checkResumable(with options: TrainingOptions, directory: String) throws {
+        func same<T: Equatable>(_ name: String, _ saved: T, _ now: T) throws {
+            guard saved == now else {
+                throw FluidError.file(path: directory, message: "holds a checkpoint trained with \(name) \(saved), but this run asks for \(now); resume with the same settings")
+            }
+        }
+        try same("model", model, options.model.rawValue)
+        try same("seed", seed, options.seed)
+        try same("batch size", batchSize, options.batchSize)
+        try same("learning rate", learningRate, options.learningRate)
+        try same("shuffle buffer", shuffleBuffer, options.shuffleBuffer)
+        guard epochsCompleted < options.epochs else {
+            throw FluidError.file(path: directory, message: "holds a checkpoint after \(epochsCompleted) epochs; --epochs is the total, so ask for more than \(epochsCompleted) to continue")
+        }
+    }
+}
