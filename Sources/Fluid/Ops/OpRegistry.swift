@@ -22,6 +22,7 @@ public enum OpRegistry {
         ClipOps.definitions,
         UnaryMathOps.definitions,
         ScheduleOps.definitions,
+        FCOps.definitions,
     ]
 
     static let table: [String: OpDefinition] = {

@@ -25,7 +25,7 @@ extension Program {
         return p
     }
 
-    private static func hasIsTest(_ type: String) -> Bool {
+    static func hasIsTest(_ type: String) -> Bool {
         (try? OpRegistry.definition(type))?.schema.attributes.contains { $0.name == "is_test" } ?? false
     }
 }
