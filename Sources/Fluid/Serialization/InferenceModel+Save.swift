@@ -53,22 +53,10 @@ enum InferenceProgram {
         let p = program.copy()
         p.globalBlock.ops.removeAll { $0.type == "feed" || $0.type == "fetch" }
         p.globalBlock.removeVars { $0.kind == .feedMinibatch || $0.kind == .fetchList }
-        try pruneForInference(p, feeds: feeds, fetches: fetches)
-        setTestMode(p)
+        try p.inferenceOptimize(fetches: fetches)
+        try p.prune(feeds: feeds, fetches: fetches)
         addFeedAndFetchOps(p, feeds: feeds, fetches: fetches)
         return p
-    }
-
-    /// `is_test` on every op whose schema has it.
-    static func setTestMode(_ p: Program) {
-        for block in p.blocks {
-            block.ops = block.ops.map { op in
-                var op = op
-                let hasIsTest = (try? OpRegistry.definition(op.type))?.schema.attributes.contains { $0.name == "is_test" } ?? false
-                if hasIsTest || op.attributes["is_test"] != nil { op.attributes["is_test"] = .bool(true) }
-                return op
-            }
-        }
     }
 
     /// Paddle's edges: a `feed` list variable read by one `feed` op per target (column i fills

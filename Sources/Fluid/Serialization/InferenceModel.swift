@@ -29,6 +29,9 @@ public func loadInferenceModel(from path: String, optimize: Bool = false) throws
     let scope = Scope()
     try PersistableFiles.read(PersistableFiles.variables(of: program), layout: location.layout,
                               from: location.parametersPath, into: scope)
+    if optimize {
+        try PassManager(PassManager.inferencePasses, feeds: feeds, fetches: fetches).run(on: program, scope: scope)
+    }
     return InferenceModel(program: program, feedNames: feeds, fetchNames: fetches, scope: scope, layout: location.layout)
 }
 

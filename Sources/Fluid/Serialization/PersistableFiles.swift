@@ -42,19 +42,7 @@ enum PersistableFiles {
         var tensors: [Tensor] = []
         switch layout {
         case .combined:
-            let data = try readFile(path)
-            var reader = ByteReader(data: data, path: path)
-            for v in variables {
-                guard !reader.atEnd else {
-                    throw FluidError.file(path: path, message: "ends after \(tensors.count) tensors, but the program has \(variables.count) persistables: '\(v.name)' and those after it are missing")
-                }
-                let t = try TensorStream.read(&reader)
-                try check(t, against: v, file: path)
-                tensors.append(t)
-            }
-            guard reader.atEnd else {
-                throw FluidError.file(path: path, message: "has \(reader.remaining) bytes left over after the \(variables.count) persistables the program declares (a params file of another model?)")
-            }
+            tensors = try readCombined(variables, from: try readFile(path), path: path)
         case .directory:
             let location = ModelLocation(layout: .directory, programPath: "", parametersPath: path)
             for v in variables {
@@ -73,6 +61,24 @@ enum PersistableFiles {
             }
         }
         for (v, t) in zip(variables, tensors) { scope.set(v.name, t) }
+    }
+
+    /// The tensors of a combined file's bytes, one per variable in order, nothing left over.
+    static func readCombined(_ variables: [VarDesc], from data: Data, path: String) throws -> [Tensor] {
+        var reader = ByteReader(data: data, path: path)
+        var tensors: [Tensor] = []
+        for v in variables {
+            guard !reader.atEnd else {
+                throw FluidError.file(path: path, message: "ends after \(tensors.count) tensors, but the program has \(variables.count) persistables: '\(v.name)' and those after it are missing")
+            }
+            let t = try TensorStream.read(&reader)
+            try check(t, against: v, file: path)
+            tensors.append(t)
+        }
+        guard reader.atEnd else {
+            throw FluidError.file(path: path, message: "has \(reader.remaining) bytes left over after the \(variables.count) persistables the program declares (a params file of another model?)")
+        }
+        return tensors
     }
 
     /// The tensor read for `v` must have its dtype and every size the program knows.
