@@ -23,6 +23,7 @@ struct RecognizeDigitsCommand: ParsableCommand {
 }
 
 extension DigitModel: ExpressibleByArgument {}
+extension ModelLayout: ExpressibleByArgument {}
 
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -36,6 +37,11 @@ struct Train: ParsableCommand {
     @Option(help: "Write per-epoch figures to this JSON file.") var metrics: String?
     @Option(help: "MNIST directory (default: the Tools/fetch-mnist cache).") var dataDir: String?
     @Flag(help: "Print the time spent per op type at the end.") var profile = false
+    @Option(help: "Save the inference model here after every epoch, with a checkpoint in its checkpoint/ folder.")
+    var saveDir = "recognize_digits.inference.model"
+    @Option(help: "Inference model layout: directory (__model__ and a file per parameter, as the tutorial) or combined (MODEL.pdmodel and MODEL.pdiparams).")
+    var layout: ModelLayout = .directory
+    @Flag(help: "Continue from the checkpoint in --save-dir; --epochs is then the total.") var resume = false
 
     func validate() throws {
         do { try options.validate() } catch { throw ValidationError("\(error)") }
@@ -47,6 +53,7 @@ struct Train: ParsableCommand {
         if let last = result.epochs.last {
             print("Final test accuracy \(String(format: "%.4f", last.testAccuracy)) after \(result.epochs.count) epochs (best epoch \(result.bestEpoch)).")
         }
+        if let path = trainer.modelPath { print("Inference model saved to \(path) (\(layout.rawValue) layout).") }
     }
 
     var options: TrainingOptions {
@@ -59,6 +66,9 @@ struct Train: ParsableCommand {
         options.metricsPath = metrics
         options.dataDirectory = dataDir
         options.profile = profile
+        options.saveDirectory = saveDir
+        options.layout = layout
+        options.resume = resume
         return options
     }
 }
