@@ -28,7 +28,7 @@ let package = Package(
         .target(name: "FluidData", dependencies: ["Fluid", "CZlib", "CPNGShim"]),
         .executableTarget(
             name: "fluid",
-            dependencies: ["Fluid", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Fluid", "FluidData", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Programs/fluid"
         ),
         .target(name: "RecognizeDigits", dependencies: ["Fluid", "FluidData"]),

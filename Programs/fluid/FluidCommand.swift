@@ -1,36 +1,26 @@
 import ArgumentParser
 import Fluid
 
-/// `fluid`: inspect what SwiftFluid supports and, in later versions, saved models.
+/// `fluid`: SwiftFluid's model tool: what SwiftFluid supports, and what a saved model holds,
+/// looks like, computes and is stored as.
 @main
 struct FluidCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fluid",
         abstract: "SwiftFluid's model tool.",
-        subcommands: [Ops.self])
-}
+        discussion: """
+            MODEL is an inference model saved by SwiftFluid or PaddlePaddle: a directory (holding __model__, \
+            or a single .pdmodel), a prefix P of P.pdmodel and P.pdiparams, or a .pdmodel path.
+            """,
+        subcommands: [Show.self, Dot.self, Run.self, Convert.self, Ops.self])
 
-struct Ops: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "List every registered op type with its input slots, output slots and attributes (with defaults).")
-
-    @Argument(help: "Show only these op types.")
-    var types: [String] = []
-
-    func run() throws {
-        let definitions = types.isEmpty ? OpRegistry.all : try types.map { try OpRegistry.definition($0) }
-        print(definitions.map { describe($0.schema) }.joined(separator: "\n\n"))
-    }
-
-    func describe(_ schema: OpSchema) -> String {
-        func slot(_ s: SlotSpec) -> String {
-            s.name + (s.duplicable ? "[]" : "") + (s.dispensable ? "?" : "")
+    static func main() {
+        ProcessSetup.selectBLASKernel()
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            exit(withError: error)
         }
-        var lines = [schema.type]
-        lines.append("  inputs:  " + (schema.inputs.isEmpty ? "-" : schema.inputs.map(slot).joined(separator: ", ")))
-        lines.append("  outputs: " + (schema.outputs.isEmpty ? "-" : schema.outputs.map(slot).joined(separator: ", ")))
-        let attrs = schema.attributes.map { "\($0.name) = \($0.defaultValue)" }
-        lines.append("  attrs:   " + (attrs.isEmpty ? "-" : attrs.joined(separator: ", ")))
-        return lines.joined(separator: "\n")
     }
 }
