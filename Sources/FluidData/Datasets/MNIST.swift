@@ -26,6 +26,11 @@ public enum MNIST {
         try load(.test, directory: directory)
     }
 
+    /// True when all four files are in `directory` (default: `MNIST.directory`).
+    public static func isInstalled(directory: String? = nil) -> Bool {
+        StandardIDXDataset.isComplete(directory ?? self.directory)
+    }
+
     /// One split, read from `directory` (default: `MNIST.directory`).
     public static func load(_ split: DatasetSplit, directory: String? = nil) throws -> ImageDataset {
         try StandardIDXDataset.load(dataset: "MNIST", split: split, directory: directory ?? self.directory,
@@ -64,6 +69,11 @@ public enum FashionMNIST {
     /// The 10,000 test images.
     public static func test(directory: String? = nil) throws -> ImageDataset {
         try load(.test, directory: directory)
+    }
+
+    /// True when all four files are in `directory` (default: `FashionMNIST.directory`).
+    public static func isInstalled(directory: String? = nil) -> Bool {
+        StandardIDXDataset.isComplete(directory ?? self.directory)
     }
 
     /// One split, read from `directory` (default: `FashionMNIST.directory`).
