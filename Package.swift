@@ -39,6 +39,7 @@ let package = Package(
         ),
         .testTarget(name: "FluidTests", dependencies: ["Fluid", "CFrameworkProto", "CProtobufC"]),
         .testTarget(name: "FluidDataTests", dependencies: ["FluidData", "Fluid", "CZlib"]),
-        .testTarget(name: "RecognizeDigitsTests", dependencies: ["RecognizeDigits", "FluidData", "Fluid"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "RecognizeDigitsTests", dependencies: ["RecognizeDigits", "FluidData", "Fluid", "recognize-digits"],
+                    resources: [.copy("Fixtures")]),
     ]
 )

@@ -11,22 +11,42 @@ public final class Trainer {
     public let testProgram: Program
     public let executor = Executor()
     public let scope = Scope()
+    public let trainSet: ImageDataset
+    public let testSet: ImageDataset
+    /// Batches in one pass over the training images (the last one may be short).
+    public let batchesPerEpoch: Int
     /// Epochs already trained: those of the checkpoint when resuming, else 0.
     public private(set) var epochsCompleted = 0
+    /// Called after every training step, for a progress display.
+    public var onProgress: ((TrainingProgress) -> Void)?
     private var metrics: TrainingMetrics
     private let log: (String) -> Void
 
+    /// Loads the datasets, declares the network and its optimizer, and runs the startup
+    /// program (or restores the checkpoint when `options.resume`).
     public init(_ options: TrainingOptions, log: @escaping (String) -> Void = { print($0) }) throws {
         try options.validate()
         self.options = options
         self.log = log
-        network = try DigitNetwork(options.model, seed: options.seed)
+        trainSet = try Self.subset(options.dataset.load(.train, directory: options.dataDirectory), options.trainLimit)
+        testSet = try Self.subset(options.dataset.load(.test, directory: options.dataDirectory), options.testLimit)
+        batchesPerEpoch = (trainSet.count + options.batchSize - 1) / options.batchSize
+        network = try DigitNetwork(options.model, seed: options.seed, dropout: options.dropout)
         testProgram = network.main.clone(forTest: true)
-        try Adam(learningRate: options.learningRate).minimize(network.loss, program: network.main, startup: network.startup)
+        try options.optimizer(batchesPerEpoch: batchesPerEpoch).minimize(network.loss, program: network.main, startup: network.startup)
         try executor.run(network.startup, scope: scope)
         if options.profile { executor.profiler = OpProfiler() }
-        metrics = TrainingMetrics(model: options.model.rawValue, epochs: [], bestEpoch: 0)
+        metrics = TrainingMetrics(model: options.model.rawValue, dataset: options.dataset.rawValue,
+                                  epochs: [], trainSteps: [], bestEpoch: 0)
         if options.resume, let directory = checkpointDirectory { try restore(from: directory) }
+    }
+
+    /// The first `limit` images of `dataset` (all when nil).
+    private static func subset(_ dataset: ImageDataset, _ limit: Int?) throws -> ImageDataset {
+        guard let limit, limit < dataset.count else { return dataset }
+        let side = dataset.rows * dataset.columns
+        return try ImageDataset(name: dataset.name, rows: dataset.rows, columns: dataset.columns,
+                                pixels: Array(dataset.pixels.prefix(limit * side)), labels: Array(dataset.labels.prefix(limit)))
     }
 
     /// Where the checkpoint lives: `checkpoint/` in the save directory.
@@ -37,6 +57,9 @@ public final class Trainer {
     public var modelPath: String? {
         options.saveDirectory.map { options.layout == .directory ? $0 : $0 + "/" + options.model.rawValue }
     }
+
+    /// The figures so far.
+    public var currentMetrics: TrainingMetrics { metrics }
 
     private func restore(from directory: String) throws {
         guard let data = try Checkpoint.load(program: network.main, into: scope, from: directory) else {
@@ -55,67 +78,86 @@ public final class Trainer {
     /// Saves the checkpoint, then the inference model (which keeps the checkpoint beside it).
     private func save() throws {
         guard let checkpointDirectory, let modelPath else { return }
-        let state = TrainingCheckpoint(model: options.model.rawValue, seed: options.seed, batchSize: options.batchSize,
-                                       learningRate: options.learningRate, shuffleBuffer: options.shuffleBuffer,
-                                       epochsCompleted: epochsCompleted, metrics: metrics)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let state = TrainingCheckpoint(options, epochsCompleted: epochsCompleted, metrics: metrics)
         try Checkpoint.save(program: network.main, scope: scope, to: checkpointDirectory, metadata: try encoder.encode(state))
         try saveInferenceModel(to: modelPath, feeds: [network.image.name], fetches: [network.prediction.name],
                                program: network.main, scope: scope, layout: options.layout)
     }
 
     /// Trains for `options.epochs` epochs, printing the tutorial's log lines and writing the
-    /// metrics file after each epoch. Returns the metrics.
+    /// metrics file and the plot after each epoch. Returns the metrics.
     @discardableResult
     public func train() throws -> TrainingMetrics {
-        let train = try MNIST.train(directory: options.dataDirectory)
-        let test = try MNIST.test(directory: options.dataDirectory)
         let feeder = try DataFeeder(feedList: [network.image.name, network.label.name], program: network.main)
-        let trainImages = options.trainLimit.map { train.reader.firstN($0) } ?? train.reader
         // Pass k of the shuffle is epoch k, also when resuming after some epochs.
-        let batches = trainImages.shuffle(bufferSize: options.shuffleBuffer, seed: UInt64(bitPattern: Int64(options.seed)),
-                                          firstPass: UInt64(epochsCompleted))
+        let batches = trainSet.reader.shuffle(bufferSize: options.shuffleBuffer, seed: UInt64(bitPattern: Int64(options.seed)),
+                                              firstPass: UInt64(epochsCompleted))
             .batch(size: options.batchSize).buffered(size: 4)
         // Written now as well, so an unwritable path fails before an epoch of training is spent.
-        if let path = options.metricsPath { try write(metrics, to: path) }
+        try writeReports()
         for epoch in epochsCompleted..<options.epochs {
             let start = DispatchTime.now().uptimeNanoseconds
             var costSum = 0.0, samples = 0
+            var progress = TrainingProgress(epoch: epoch, batches: batchesPerEpoch)
             for (batchID, batch) in batches.enumerated() {
                 try executor.run(network.main, scope: scope, feed: try feeder.feed(batch))
                 let cost = Double(try liveScalar(network.loss.name))
+                let step = epoch * batchesPerEpoch + batchID
+                if options.stopOnNonFiniteLoss && !cost.isFinite {
+                    throw TutorialError("Training diverged: the loss is \(cost) at pass \(epoch), batch \(batchID) (step \(step)). Try a lower learning rate than \(options.learningRate), e.g. --learning-rate \(options.learningRate / 10).")
+                }
                 costSum += cost * Double(batch.count)
                 samples += batch.count
                 if batchID % options.logInterval == 0 {
+                    metrics.trainSteps.append(StepCost(step: step, pass: epoch, batch: batchID, cost: cost))
                     log("Pass \(epoch), Batch \(batchID), Cost \(String(format: "%.6f", cost))")
+                }
+                if let onProgress {
+                    progress.record(batch: batchID, images: batch.count, cost: cost,
+                                    seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+                    onProgress(progress)
                 }
             }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            let (testCost, testAccuracy) = try evaluate(test, feeder: feeder)
+            let (testCost, testAccuracy) = try evaluate(testSet, feeder: feeder)
             log("Test with Epoch \(epoch), avg_cost: \(testCost), acc: \(testAccuracy)")
             metrics.epochs.append(EpochMetrics(epoch: epoch + 1, trainSeconds: seconds, trainCost: costSum / Double(max(samples, 1)),
-                                               testCost: testCost, testAccuracy: testAccuracy))
-            metrics.bestEpoch = metrics.epochs.max { $0.testAccuracy < $1.testAccuracy }?.epoch ?? 0
+                                               testCost: testCost, testAccuracy: testAccuracy, steps: (epoch + 1) * batchesPerEpoch))
+            metrics.bestEpoch = metrics.best?.epoch ?? 0
             epochsCompleted = epoch + 1
-            if let path = options.metricsPath { try write(metrics, to: path) }
+            try writeReports()
             try save()
         }
         if let profiler = executor.profiler { log(profiler.report()) }
+        if let best = metrics.best {
+            // The tutorial's closing lines: the pass (0-based) of lowest test cost, and its accuracy.
+            log("Best pass is \(best.epoch - 1), testing Avgcost is \(best.testCost)")
+            log("The classification accuracy is \(String(format: "%.2f", best.testAccuracy * 100))%")
+        }
         return metrics
     }
 
     /// Mean cost and accuracy over every image of `dataset`, weighted by batch size.
     public func evaluate(_ dataset: ImageDataset, feeder: DataFeeder) throws -> (cost: Double, accuracy: Double) {
         var costSum = 0.0, correct = 0.0, total = 0
-        let images = options.testLimit.map { dataset.reader.firstN($0) } ?? dataset.reader
-        for batch in images.batch(size: options.batchSize) {
+        for batch in dataset.reader.batch(size: options.batchSize) {
             try executor.run(testProgram, scope: scope, feed: try feeder.feed(batch))
             costSum += Double(try liveScalar(network.loss.name)) * Double(batch.count)
             correct += Double(try liveScalar(network.accuracy.name)) * Double(batch.count)
             total += batch.count
         }
-        return (costSum / Double(max(total, 1)), correct / Double(max(total, 1)))
+        guard total > 0 else { throw TutorialError("\(dataset.name) holds no images to test on.") }
+        return (costSum / Double(total), correct / Double(total))
+    }
+
+    /// The plot of the figures so far, titled with the model and dataset.
+    public var costPlot: CostPlot {
+        var plot = CostPlot(title: "Recognize Digits: \(options.model.rawValue) on \(options.dataset.displayName)")
+        plot.trainCost = metrics.trainSteps.map { PlotPoint(step: $0.step, cost: $0.cost) }
+        plot.testCost = metrics.epochs.map { PlotPoint(step: $0.steps, cost: $0.testCost) }
+        return plot
     }
 
     private func liveScalar(_ name: String) throws -> Float {
@@ -125,15 +167,15 @@ public final class Trainer {
         return t.floats[0]
     }
 
+    /// The metrics file and the plot, when asked for.
+    private func writeReports() throws {
+        if let path = options.metricsPath { try write(metrics, to: path) }
+        if let path = options.plotPath { try costPlot.writePNG(to: path) }
+    }
+
     private func write(_ metrics: TrainingMetrics, to path: String) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let url = URL(fileURLWithPath: path)
-        do {
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try encoder.encode(metrics).write(to: url, options: .atomic)   // temporary file, then rename
-        } catch {
-            throw FluidError.file(path: path, message: "cannot be written (\(error.localizedDescription))")
-        }
+        try writeAtomically(try encoder.encode(metrics), to: path)   // names the path when it fails
     }
 }

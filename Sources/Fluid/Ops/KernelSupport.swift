@@ -25,13 +25,22 @@ func sgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
 /// (a rough count of element operations) is large enough to pay for the threads.
 @inline(__always)
 func parallelFor(_ count: Int, work: Int, _ body: (Int) -> Void) {
-    if count > 1 && work >= 1 << 16 && coreCount > 1 {
+    let threads = coreCount
+    if count > 1 && work >= 1 << 16 && threads > 1 {
         // Workers write disjoint ranges chosen by index; the closure itself is not shared state.
         withoutActuallyEscaping(body) { body in
             let shared = UncheckedSendable(body)
-            DispatchQueue.concurrentPerform(iterations: count) {
-                fluid_flush_denormals()
-                shared.value($0)
+            if threads >= Foundation.ProcessInfo.processInfo.activeProcessorCount {
+                DispatchQueue.concurrentPerform(iterations: count) {
+                    fluid_flush_denormals()
+                    shared.value($0)
+                }
+            } else {
+                // Fewer workers than cores: each takes every threads-th piece.
+                DispatchQueue.concurrentPerform(iterations: min(threads, count)) { worker in
+                    fluid_flush_denormals()
+                    for i in stride(from: worker, to: count, by: threads) { shared.value(i) }
+                }
             }
         }
     } else {
@@ -45,5 +54,5 @@ struct UncheckedSendable<T>: @unchecked Sendable {
     init(_ value: T) { self.value = value }
 }
 
-/// Cores this process may use.
-let coreCount = Foundation.ProcessInfo.processInfo.activeProcessorCount
+/// Threads the kernels may use: the machine's cores unless `ProcessSetup.setThreadCount` says fewer.
+var coreCount: Int { ProcessSetup.threadCount }

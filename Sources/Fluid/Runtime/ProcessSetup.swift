@@ -1,5 +1,7 @@
+import CBLAS
 import CFluidSupport
 import Foundation
+import Synchronization
 
 /// Process-wide settings a program applies before it computes anything.
 public enum ProcessSetup {
@@ -22,5 +24,22 @@ public enum ProcessSetup {
     /// subnormals, which are slow on x86 and change no result that matters.
     public static func flushDenormals() {
         fluid_flush_denormals()
+    }
+
+    private static let threads = Atomic<Int>(0)
+
+    /// The threads SwiftFluid's kernels and OpenBLAS use: all the process's cores unless
+    /// `setThreadCount` set fewer.
+    public static var threadCount: Int {
+        let set = threads.load(ordering: .relaxed)
+        return set > 0 ? set : ProcessInfo.processInfo.activeProcessorCount
+    }
+
+    /// Limits SwiftFluid's kernels and OpenBLAS to `count` threads (at least 1), for sharing a
+    /// machine or measuring scaling. Call it before running programs.
+    public static func setThreadCount(_ count: Int) {
+        let count = max(1, count)
+        threads.store(count, ordering: .relaxed)
+        openblas_set_num_threads(Int32(count))
     }
 }
