@@ -37,8 +37,10 @@ let package = Package(
             dependencies: ["Fluid", "FluidData", "RecognizeDigits", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Programs/recognize-digits"
         ),
+        // Helpers the test targets share: an independent PNG encoder, temporary directories, Paddle's fixtures.
+        .target(name: "FluidTestSupport", dependencies: ["CZlib"], path: "Tests/FluidTestSupport"),
         .testTarget(name: "FluidTests", dependencies: ["Fluid", "CFrameworkProto", "CProtobufC"]),
-        .testTarget(name: "FluidDataTests", dependencies: ["FluidData", "Fluid", "CZlib"]),
+        .testTarget(name: "FluidDataTests", dependencies: ["FluidData", "Fluid", "CZlib", "FluidTestSupport"]),
         .testTarget(name: "RecognizeDigitsTests", dependencies: ["RecognizeDigits", "FluidData", "Fluid"], resources: [.copy("Fixtures")]),
     ]
 )
