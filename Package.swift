@@ -41,6 +41,12 @@ let package = Package(
         .target(name: "FluidTestSupport", dependencies: ["CZlib"], path: "Tests/FluidTestSupport"),
         .testTarget(name: "FluidTests", dependencies: ["Fluid", "CFrameworkProto", "CProtobufC"]),
         .testTarget(name: "FluidDataTests", dependencies: ["FluidData", "Fluid", "CZlib", "FluidTestSupport"]),
-        .testTarget(name: "RecognizeDigitsTests", dependencies: ["RecognizeDigits", "FluidData", "Fluid"], resources: [.copy("Fixtures")]),
+        // recognize-digits too, so tests can parse and run its commands in process.
+        .testTarget(
+            name: "RecognizeDigitsTests",
+            dependencies: ["RecognizeDigits", "FluidData", "Fluid", "FluidTestSupport", "recognize-digits",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            resources: [.copy("Fixtures")]
+        ),
     ]
 )
