@@ -37,9 +37,16 @@ let package = Package(
             dependencies: ["Fluid", "FluidData", "RecognizeDigits", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Programs/recognize-digits"
         ),
+        // Helpers the test targets share: an independent PNG encoder, temporary directories, Paddle's fixtures.
+        .target(name: "FluidTestSupport", dependencies: ["CZlib"], path: "Tests/FluidTestSupport"),
         .testTarget(name: "FluidTests", dependencies: ["Fluid", "CFrameworkProto", "CProtobufC"]),
-        .testTarget(name: "FluidDataTests", dependencies: ["FluidData", "Fluid", "CZlib"]),
-        .testTarget(name: "RecognizeDigitsTests", dependencies: ["RecognizeDigits", "FluidData", "Fluid", "recognize-digits"],
-                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "FluidDataTests", dependencies: ["FluidData", "Fluid", "CZlib", "FluidTestSupport"]),
+        // recognize-digits too, so tests can parse and run its commands in process.
+        .testTarget(
+            name: "RecognizeDigitsTests",
+            dependencies: ["RecognizeDigits", "FluidData", "Fluid", "FluidTestSupport", "recognize-digits",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            resources: [.copy("Fixtures")]
+        ),
     ]
 )

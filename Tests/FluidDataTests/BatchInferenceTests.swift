@@ -1,5 +1,6 @@
 import Fluid
 import FluidData
+import FluidTestSupport
 import Foundation
 import Testing
 

@@ -2,6 +2,7 @@ import CZlib
 import Foundation
 import Testing
 import FluidData
+import FluidTestSupport
 
 /// IDX files made in the test: the reader must accept good ones and name what is wrong with bad ones.
 @Suite struct IDXFileTests {

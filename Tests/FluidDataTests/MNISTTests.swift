@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import FluidData
+import FluidTestSupport
 
 /// The real MNIST files that `Tools/fetch-mnist` installs, and Fashion-MNIST from Debian.
 @Suite struct MNISTTests {

@@ -1,5 +1,6 @@
 import Testing
 import FluidData
+import FluidTestSupport
 
 /// PNGs written by the test's own encoder, in every colour type and bit depth, must decode
 /// to the expected gray pixels (PIL's convert('L')).

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import FluidData
+import FluidTestSupport
 
 /// Broken or hostile PNG files give clear errors naming the file, never a crash.
 @Suite struct PNGErrorTests {

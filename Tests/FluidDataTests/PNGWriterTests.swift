@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import FluidData
+import FluidTestSupport
 
 /// Writing 8-bit gray PNGs, atomically, and reading them back.
 @Suite struct PNGWriterTests {

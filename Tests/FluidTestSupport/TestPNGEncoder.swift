@@ -2,14 +2,15 @@ import CZlib
 
 /// A minimal PNG encoder written for the tests, independent of libpng: every colour type
 /// and bit depth, palettes with tRNS, Adam7 interlacing, filter type 0, zlib via CZlib.
-enum TestPNGEncoder {
+public enum TestPNGEncoder {
     /// `samples` holds one value per channel per pixel, row-major, each below 2^bitDepth
     /// (palette images: one index per pixel).
-    static func encode(width: Int, height: Int, colorType: UInt8, bitDepth: Int, samples: [UInt16],
+    public static func encode(width: Int, height: Int, colorType: UInt8, bitDepth: Int, samples: [UInt16],
                        palette: [(UInt8, UInt8, UInt8)] = [], transparency: [UInt8] = [],
                        interlaced: Bool = false) -> [UInt8] {
-        let channels = [0: 1, 2: 3, 3: 1, 4: 2, 6: 4][Int(colorType)]!
-        precondition(samples.count == width * height * channels)
+        let channels = [0: 1, 2: 3, 3: 1, 4: 2, 6: 4][Int(colorType)] ?? 0
+        precondition(channels > 0, "PNG has no colour type \(colorType)")
+        precondition(samples.count == width * height * channels, "\(samples.count) samples for \(width) x \(height) x \(channels)")
         var raw: [UInt8] = []
         let passes: [(Int, Int, Int, Int)] = interlaced
             ? [(0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2)]
@@ -36,11 +37,11 @@ enum TestPNGEncoder {
         return png
     }
 
-    static func header(width: Int, height: Int, bitDepth: Int, colorType: UInt8, interlaced: Bool = false) -> [UInt8] {
+    public static func header(width: Int, height: Int, bitDepth: Int, colorType: UInt8, interlaced: Bool = false) -> [UInt8] {
         bigEndian(UInt32(width)) + bigEndian(UInt32(height)) + [UInt8(bitDepth), colorType, 0, 0, interlaced ? 1 : 0]
     }
 
-    static func pack(_ values: [UInt16], bitDepth: Int) -> [UInt8] {
+    public static func pack(_ values: [UInt16], bitDepth: Int) -> [UInt8] {
         switch bitDepth {
         case 16: return values.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] }
         case 8: return values.map { UInt8($0) }
@@ -62,13 +63,13 @@ enum TestPNGEncoder {
         }
     }
 
-    static func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
+    public static func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
         let typeAndData = Array(type.utf8) + data
         let crc = typeAndData.withUnsafeBufferPointer { UInt32(crc32(0, $0.baseAddress, UInt32($0.count))) }
         return bigEndian(UInt32(data.count)) + typeAndData + bigEndian(crc)
     }
 
-    static func deflate(_ data: [UInt8]) -> [UInt8] {
+    public static func deflate(_ data: [UInt8]) -> [UInt8] {
         var size = compressBound(UInt(data.count))
         var output = [UInt8](repeating: 0, count: Int(size))
         let status = compress2(&output, &size, data, UInt(data.count), 6)
@@ -76,7 +77,7 @@ enum TestPNGEncoder {
         return Array(output[0..<Int(size)])
     }
 
-    static func bigEndian(_ value: UInt32) -> [UInt8] {
+    public static func bigEndian(_ value: UInt32) -> [UInt8] {
         [UInt8(value >> 24), UInt8((value >> 16) & 0xFF), UInt8((value >> 8) & 0xFF), UInt8(value & 0xFF)]
     }
 }
