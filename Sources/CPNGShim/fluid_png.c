@@ -186,14 +186,21 @@ static void flush_nothing(png_structp png) {
     (void)png;
 }
 
-int fluid_png_encode_gray8(const uint8_t *pixels, uint32_t width, uint32_t height,
-                           uint8_t **png_bytes, size_t *png_size, char *message, size_t message_capacity) {
+/* The encoder behind the public entry points: 8-bit samples, `channels` per pixel of
+   `color_type`, so gray and RGB share one longjmp-safe path. */
+static int encode8(const uint8_t *pixels, uint32_t width, uint32_t height, int color_type, size_t channels,
+                   uint8_t **png_bytes, size_t *png_size, char *message, size_t message_capacity) {
     *png_bytes = NULL;
     *png_size = 0;
     if (width == 0 || height == 0) {
         set_message(message, message_capacity, "an image needs at least one pixel");
         return FLUID_PNG_INVALID;
     }
+    if (pixels == NULL) {
+        set_message(message, message_capacity, "no pixels were given");
+        return FLUID_PNG_INVALID;
+    }
+    const size_t row_bytes = (size_t)width * channels;
     error_sink errors = {message, message_capacity};
     png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &errors, record_error, ignore_warning);
     if (png == NULL) {
@@ -221,11 +228,11 @@ int fluid_png_encode_gray8(const uint8_t *pixels, uint32_t width, uint32_t heigh
         return FLUID_PNG_INVALID;
     }
     png_set_write_fn(png, sink, write_to_memory, flush_nothing);
-    png_set_IHDR(png, info, width, height, 8, PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE,
+    png_set_IHDR(png, info, width, height, 8, color_type, PNG_INTERLACE_NONE,
                  PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
     png_write_info(png, info);
     for (uint32_t y = 0; y < height; y++) {
-        png_write_row(png, (png_const_bytep)(pixels + (size_t)y * width));
+        png_write_row(png, (png_const_bytep)(pixels + (size_t)y * row_bytes));
     }
     png_write_end(png, NULL);
     png_destroy_write_struct(&png, &info);
@@ -234,6 +241,16 @@ int fluid_png_encode_gray8(const uint8_t *pixels, uint32_t width, uint32_t heigh
     *png_size = sink->size;
     free(sink);
     return FLUID_PNG_OK;
+}
+
+int fluid_png_encode_gray8(const uint8_t *pixels, uint32_t width, uint32_t height,
+                           uint8_t **png_bytes, size_t *png_size, char *message, size_t message_capacity) {
+    return encode8(pixels, width, height, PNG_COLOR_TYPE_GRAY, 1, png_bytes, png_size, message, message_capacity);
+}
+
+int fluid_png_encode_rgb8(const uint8_t *pixels, uint32_t width, uint32_t height,
+                          uint8_t **png_bytes, size_t *png_size, char *message, size_t message_capacity) {
+    return encode8(pixels, width, height, PNG_COLOR_TYPE_RGB, 3, png_bytes, png_size, message, message_capacity);
 }
 
 void fluid_png_buffer_free(uint8_t *buffer) {

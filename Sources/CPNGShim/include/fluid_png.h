@@ -61,6 +61,13 @@ void fluid_png_image_free(fluid_png_image *image);
 int fluid_png_encode_gray8(const uint8_t *pixels, uint32_t width, uint32_t height,
                            uint8_t **png, size_t *png_size, char *message, size_t message_capacity);
 
+/**
+ * Encodes 8-bit RGB pixels (width * height * 3 bytes, R G B per pixel, rows top to bottom) as
+ * a PNG in memory, as fluid_png_encode_gray8 does.
+ */
+int fluid_png_encode_rgb8(const uint8_t *pixels, uint32_t width, uint32_t height,
+                          uint8_t **png, size_t *png_size, char *message, size_t message_capacity);
+
 void fluid_png_buffer_free(uint8_t *buffer);
 
 #endif
