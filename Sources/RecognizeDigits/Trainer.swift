@@ -170,7 +170,9 @@ public final class Trainer {
     /// The metrics file and the plot, when asked for.
     private func writeReports() throws {
         if let path = options.metricsPath { try write(metrics, to: path) }
-        if let path = options.plotPath { try costPlot.writePNG(to: path) }
+        if let path = options.plotPath {
+            if path.lowercased().hasSuffix(".svg") { try costPlot.writeSVG(to: path) } else { try costPlot.writePNG(to: path) }
+        }
     }
 
     private func write(_ metrics: TrainingMetrics, to path: String) throws {

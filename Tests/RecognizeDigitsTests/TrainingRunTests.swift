@@ -58,6 +58,46 @@ import FluidData
                                     "The classification accuracy is \(String(format: "%.2f", best.testAccuracy * 100))%"])
     }
 
+    /// The PNG written after every epoch: 800 x 500, its blue curve through every logged cost and
+    /// an orange marker at every epoch's test cost, where the axis ranges put them.
+    @Test func thePlotFollowsTheLoggedCosts() throws {
+        var options = Self.options(epochs: 2)
+        let plotPath = Self.temporaryPath("cost.png")
+        defer { try? FileManager.default.removeItem(atPath: plotPath) }
+        options.plotPath = plotPath
+        let trainer = try Trainer(options) { _ in }
+        let metrics = try trainer.train()
+        let png = try DecodedPNG(contentsOf: plotPath)
+        #expect(png.width == 800 && png.height == 500 && png.channels == 3)
+
+        let frame = trainer.costPlot.layout(width: 800, height: 500).frame
+        #expect(frame.steps == 0...20 && frame.costs.lowerBound == 0)
+        #expect(metrics.trainSteps.allSatisfy { frame.costs.contains($0.cost) })
+        func color(_ x: Int, _ y: Int) -> [UInt8] { Array(png.samples[(y * png.width + x) * 3..<(y * png.width + x) * 3 + 3]) }
+        func expected(step: Int, cost: Double) -> (x: Int, y: Int) {
+            let area = frame.area
+            let fx = Double(step - 0) / 20, fy = (cost - frame.costs.lowerBound) / (frame.costs.upperBound - frame.costs.lowerBound)
+            return (area.x + Int((fx * Double(area.width - 1)).rounded()), area.maxY - Int((fy * Double(area.height - 1)).rounded()))
+        }
+        func near(_ p: (x: Int, y: Int), _ rgb: [UInt8], within r: Int) -> Bool {
+            for dy in -r...r { for dx in -r...r where color(p.x + dx, p.y + dy) == rgb { return true } }
+            return false
+        }
+        let blue: [UInt8] = [31, 119, 180], orange: [UInt8] = [255, 127, 14]
+        for s in metrics.trainSteps {
+            #expect(near(expected(step: s.step, cost: s.cost), blue, within: 2), "train point \(s)")
+        }
+        for e in metrics.epochs {
+            #expect(near(expected(step: e.steps, cost: e.testCost), orange, within: 1), "test point \(e)")
+        }
+        // Between logged steps the curve runs only between their heights (a straight segment).
+        let first = metrics.trainSteps[0], second = metrics.trainSteps[1]
+        let (a, b) = (expected(step: first.step, cost: first.cost), expected(step: second.step, cost: second.cost))
+        let column = (a.x + b.x) / 2
+        let rows = (frame.area.y...frame.area.maxY).filter { color(column, $0) == blue }
+        #expect(!rows.isEmpty && rows.allSatisfy { $0 >= min(a.y, b.y) - 2 && $0 <= max(a.y, b.y) + 2 }, "\(rows) not in \(a.y)...\(b.y)")
+    }
+
     @Test func aDivergingRunStopsNamingTheStepAndALowerRate() throws {
         var options = Self.options()
         options.learningRate = 1e30
