@@ -182,3 +182,15 @@ import FluidData
         #expect(testDropouts.count == 2 && testDropouts.allSatisfy { $0.attributes["is_test"] == .bool(true) })
     }
 }
+
+@Suite struct DatasetDownloadTests {
+    @Test func theFetchScriptIsFoundAboveTheBuildAndAnInstalledDatasetIsLeftAlone() throws {
+        let script = try #require(DatasetDownload.fetchScript())
+        #expect(script.hasSuffix("/Tools/fetch-mnist"))
+        #expect(FileManager.default.isExecutableFile(atPath: script))
+        // MNIST is installed for the tests: nothing runs, nothing is logged.
+        var logged: [String] = []
+        try DatasetDownload.ensure(.mnist) { logged.append($0) }
+        #expect(logged.isEmpty)
+    }
+}
