@@ -57,7 +57,7 @@ struct TrainingArguments: ParsableArguments {
     func train() throws -> Trainer {
         if let threads { ProcessSetup.setThreadCount(threads) }
         // Unbuffered writes: the bar must appear as it is drawn, and log lines in order with it.
-        let console = TrainingConsole(isTerminal: isatty(STDOUT_FILENO) == 1) { text in
+        let console = TrainingConsole(isTerminal: isatty(STDOUT_FILENO) == 1, width: terminalColumns() - 1) { text in
             FileHandle.standardOutput.write(Data(text.utf8))
         }
         if download { try DatasetDownload.ensure(dataset, log: console.log) }
@@ -92,4 +92,11 @@ struct TrainingArguments: ParsableArguments {
         options.resume = resume
         return options
     }
+}
+
+/// The terminal's width in columns (80 when it cannot be told), so the bar never wraps.
+func terminalColumns() -> Int {
+    var size = winsize()
+    guard ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return 80 }
+    return Int(size.ws_col)
 }

@@ -28,8 +28,9 @@ struct Tutorial: ParsableCommand {
 
         let metrics = trainer.currentMetrics
         print("\nThe tutorial wrote:")
-        if let best = metrics.best {
-            print("  test accuracy \(String(format: "%.2f", best.testAccuracy * 100))% (best pass \(best.epoch - 1) of \(metrics.epochs.count), \(options.model.rawValue) on \(options.dataset.displayName))")
+        if let last = metrics.epochs.last, let best = metrics.best {
+            func percent(_ accuracy: Double) -> String { String(format: "%.2f%%", accuracy * 100) }
+            print("  \(options.model.rawValue) on \(options.dataset.displayName): test accuracy \(percent(last.testAccuracy)) after \(last.epoch) epochs; the best pass (lowest test cost) is \(best.epoch - 1), with \(percent(best.testAccuracy))")
         }
         print("  inference model     \(absolute(modelPath)) (\(options.layout.rawValue) layout; try `recognize-digits infer --model-dir \(modelPath) IMAGE.png`)")
         if let checkpoint = trainer.checkpointDirectory { print("  training checkpoint \(absolute(checkpoint)) (continue with --resume)") }

@@ -25,7 +25,7 @@ public final class TrainingConsole {
     public init(isTerminal: Bool, width: Int = 100, clock: @escaping () -> Double = monotonicSeconds,
                 write: @escaping (String) -> Void) {
         self.isTerminal = isTerminal
-        self.width = max(width, 40)
+        self.width = max(width, 20)
         self.clock = clock
         self.write = write
     }
@@ -56,11 +56,12 @@ public final class TrainingConsole {
         let rate = "\(Int(p.imagesPerSecond.rounded())) img/s"
         let tail = " \(counts)  \(rate)  ETA \(clockTime(p.secondsRemaining))  cost \(String(format: "%.4f", p.runningCost))"
         let head = "Pass \(p.epoch) "
-        let cells = max(width - head.count - tail.count - 2, 10)
+        let cells = max(width - head.count - tail.count - 2, 5)
         let filled = p.batches > 0 ? min(cells, cells * p.batchesDone / p.batches) : 0
         let arrow = filled < cells && filled > 0 ? ">" : ""
         let bar = String(repeating: "=", count: filled - arrow.count) + arrow + String(repeating: " ", count: cells - filled)
-        return head + "[" + bar + "]" + tail
+        // Cut on narrow terminals: a line that wrapped could not be erased.
+        return String((head + "[" + bar + "]" + tail).prefix(width))
     }
 
     /// m:ss, or h:mm:ss from an hour up.

@@ -53,3 +53,10 @@ import Testing
         #expect(TrainingConsole.clockTime(3725) == "1:02:05" && TrainingConsole.clockTime(59.6) == "1:00")
     }
 }
+
+extension TrainingConsoleTests {
+    @Test func onANarrowTerminalTheBarIsCutToTheWidth() {
+        let bar = TrainingConsole.bar(Self.progress(done: 3, of: 938, seconds: 1), width: 50)
+        #expect(bar.count == 50 && bar.hasPrefix("Pass 0 ["))
+    }
+}
