@@ -57,6 +57,8 @@ public struct TrainingOptions: Sendable {
         try check(dropout.isFinite && dropout >= 0 && dropout < 1, "the dropout probability must lie in [0, 1), got \(dropout)")
         try check(shuffleBuffer >= 1, "the shuffle buffer must hold at least 1 sample, got \(shuffleBuffer)")
         try check(logInterval >= 1, "the log interval must be at least 1 batch, got \(logInterval)")
+        try check(dataDirectory.map { !$0.isEmpty } ?? true, "the data directory is an empty string; name a directory or leave it out for the default")
+        try check(saveDirectory.map { !$0.isEmpty } ?? true, "the save directory is an empty string; name a directory")
         try check(!resume || saveDirectory != nil, "resuming needs the save directory that holds the checkpoint")
         try check((trainLimit ?? 1) >= 1 && (testLimit ?? 1) >= 1, "image limits must be at least 1")
     }

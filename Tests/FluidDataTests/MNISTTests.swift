@@ -84,4 +84,15 @@ import FluidTestSupport
             ?? NSHomeDirectory() + "/.cache/swiftfluid/dataset/mnist"
         #expect(MNIST.directory == expected)
     }
+
+    @Test func anEmptyDirectoryNameIsRefusedInsteadOfReadingTheRoot() {
+        for load in [{ try MNIST.train(directory: "") }, { try FashionMNIST.test(directory: "") }] as [() throws -> ImageDataset] {
+            do {
+                _ = try load()
+                Issue.record("an empty directory name must be refused")
+            } catch {
+                #expect("\(error)".contains("an empty string is not a"), "\(error)")
+            }
+        }
+    }
 }

@@ -51,3 +51,11 @@ import RecognizeDigits
         #expect(o.saveDirectory == "recognize_digits.inference.model")
     }
 }
+
+extension TrainCommandTests {
+    @Test func anEmptyDataDirectoryIsRefusedInsteadOfReadingTheRoot() {
+        let message = Self.refusal(["--data-dir", ""])
+        #expect(message?.contains("the data directory is an empty string") == true, "\(message ?? "accepted")")
+        #expect(Self.refusal(["--save-dir", ""])?.contains("the save directory is an empty string") == true)
+    }
+}

@@ -98,6 +98,19 @@ import FluidData
         #expect(!rows.isEmpty && rows.allSatisfy { $0 >= min(a.y, b.y) - 2 && $0 <= max(a.y, b.y) + 2 }, "\(rows) not in \(a.y)...\(b.y)")
     }
 
+    @Test func aMetricsPathThatIsADirectoryIsNamedPlainly() throws {
+        var options = Self.options(epochs: 1)
+        options.metricsPath = NSTemporaryDirectory()
+        let trainer = try Trainer(options) { _ in }
+        do {
+            try trainer.train()
+            Issue.record("a directory cannot take the metrics file")
+        } catch {
+            #expect("\(error)".contains("it is a directory") && !"\(error)".contains("NSCocoaErrorDomain"), "\(error)")
+            #expect(trainer.epochsCompleted == 0)   // refused before any training
+        }
+    }
+
     @Test func aDivergingRunStopsNamingTheStepAndALowerRate() throws {
         var options = Self.options()
         options.learningRate = 1e30

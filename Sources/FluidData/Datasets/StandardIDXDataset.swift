@@ -20,6 +20,10 @@ enum StandardIDXDataset {
     /// Loads one split from `directory`, or throws `.datasetMissing` telling which command
     /// installs the files.
     static func load(dataset: String, split: DatasetSplit, directory: String, fetchCommand: String) throws -> ImageDataset {
+        // An empty name would read "/train-images-idx3-ubyte.gz" from the root.
+        guard !directory.isEmpty else {
+            throw DataError.invalidFile(path: directory, problem: "an empty string is not a \(dataset) directory; name the directory that holds its IDX files")
+        }
         let images = try locate(split.imagesFileName, in: directory, dataset: dataset, fetchCommand: fetchCommand)
         let labels = try locate(split.labelsFileName, in: directory, dataset: dataset, fetchCommand: fetchCommand)
         return try ImageDataset(name: "\(dataset) \(split.rawValue)", imagesFile: images, labelsFile: labels, classCount: 10)
