@@ -32,6 +32,9 @@ let package = Package(
             path: "Programs/fluid"
         ),
         .target(name: "RecognizeDigits", dependencies: ["Fluid", "FluidData"]),
+        // The parsers of untrusted files as fuzz entry points, and the libFuzzer driver (Tools/fuzz).
+        .target(name: "FluidFuzzing", dependencies: ["Fluid", "FluidData"]),
+        .executableTarget(name: "fluid-fuzz", dependencies: ["FluidFuzzing"], path: "Programs/fluid-fuzz"),
         .executableTarget(
             name: "recognize-digits",
             dependencies: ["Fluid", "FluidData", "RecognizeDigits", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -39,6 +42,7 @@ let package = Package(
         ),
         // Helpers the test targets share: an independent PNG encoder, temporary directories, Paddle's fixtures.
         .target(name: "FluidTestSupport", dependencies: ["CZlib"], path: "Tests/FluidTestSupport"),
+        .testTarget(name: "FluidFuzzingTests", dependencies: ["FluidFuzzing"]),
         .testTarget(name: "FluidTests", dependencies: ["Fluid", "CFrameworkProto", "CProtobufC"]),
         .testTarget(name: "FluidDataTests", dependencies: ["FluidData", "Fluid", "CZlib", "FluidTestSupport"]),
         // recognize-digits too, so tests can parse and run its commands in process.
