@@ -11,6 +11,9 @@
 typedef struct error_sink {
     char *message;
     size_t capacity;
+    /* The decoder's status, volatile there so that it survives the longjmp; NULL when encoding. */
+    volatile int *status;
+    uint32_t max_chunk_bytes;
 } error_sink;
 
 static void record_error(png_structp png, png_const_charp text) {
@@ -24,6 +27,27 @@ static void record_error(png_structp png, png_const_charp text) {
 static void ignore_warning(png_structp png, png_const_charp text) {
     (void)png;
     (void)text;
+}
+
+/* libpng reports a chunk longer than its chunk malloc max as a benign error, which on reading is
+   only a warning, and then allocates the chunk anyway: that one is an error here. The framing
+   check below catches such chunks first; this is the net behind it. Other warnings (a bad sRGB
+   profile, too many text chunks) leave the image decodable and are ignored. */
+static void fail_on_oversized_chunk(png_structp png, png_const_charp text) {
+    if (text == NULL || strstr(text, "chunk data is too large") == NULL) {
+        return;
+    }
+    error_sink *sink = (error_sink *)png_get_error_ptr(png);
+    if (sink != NULL) {
+        if (sink->capacity > 0) {
+            snprintf(sink->message, sink->capacity, "a chunk holds more than %u bytes (libpng: %s)",
+                     (unsigned)sink->max_chunk_bytes, text);
+        }
+        if (sink->status != NULL) {
+            *sink->status = FLUID_PNG_CHUNK_TOO_LARGE;
+        }
+    }
+    png_longjmp(png, 1);
 }
 
 static void set_message(char *message, size_t capacity, const char *text) {
@@ -49,7 +73,59 @@ static void read_from_memory(png_structp png, png_bytep destination, size_t leng
     source->offset += length;
 }
 
-int fluid_png_decode(const uint8_t *data, size_t size, uint32_t max_side,
+static uint32_t big_endian32(const uint8_t *bytes) {
+    return (uint32_t)bytes[0] << 24 | (uint32_t)bytes[1] << 16 | (uint32_t)bytes[2] << 8 | (uint32_t)bytes[3];
+}
+
+/* Walks the chunk framing (length, type, data, CRC) up to IEND before libpng reads anything.
+   libpng allocates (and zeroes) a chunk's buffer from its length field before it reads the data,
+   so a 40-byte file whose tEXt chunk claims 2 GiB would otherwise cost 2 GiB. Every length must
+   fit in the bytes that follow; every chunk but IDAT (the image data, bounded by the pixel
+   limits instead) must be within max_chunk. CRCs and chunk order are left to libpng. */
+static int check_chunk_framing(const uint8_t *data, size_t size, uint32_t max_chunk,
+                               char *message, size_t message_capacity) {
+    size_t offset = 8;
+    while (offset < size) {
+        if (size - offset < 12) {
+            snprintf(message, message_capacity, "the file ends inside the chunk at byte %zu, %zu bytes short of a chunk's length, type and CRC (truncated file)",
+                     offset, 12 - (size - offset));
+            return FLUID_PNG_INVALID;
+        }
+        uint32_t length = big_endian32(data + offset);
+        char type[5];
+        for (int i = 0; i < 4; i++) {
+            uint8_t c = data[offset + 4 + i];
+            type[i] = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ? (char)c : '?';
+        }
+        type[4] = 0;
+        size_t follows = size - offset - 8;   /* data and CRC */
+        if (length > 0x7fffffffU) {
+            snprintf(message, message_capacity, "the %s chunk at byte %zu claims %u bytes, more than the 2^31 - 1 PNG allows (corrupt file)",
+                     type, offset, (unsigned)length);
+            return FLUID_PNG_INVALID;
+        }
+        if (length > follows - 4) {
+            snprintf(message, message_capacity, "the %s chunk at byte %zu claims %u bytes, but only %zu bytes follow its length and type (truncated or corrupt file)",
+                     type, offset, (unsigned)length, follows);
+            return FLUID_PNG_INVALID;
+        }
+        if (length > max_chunk && memcmp(type, "IDAT", 4) != 0) {
+            snprintf(message, message_capacity, "its %s chunk at byte %zu holds %u bytes", type, offset, (unsigned)length);
+            return FLUID_PNG_CHUNK_TOO_LARGE;
+        }
+        if (memcmp(type, "IEND", 4) == 0) {
+            break;
+        }
+        offset += 12 + (size_t)length;
+    }
+    return FLUID_PNG_OK;
+}
+
+/* At most this many text, sPLT and unknown chunks are kept (libpng's own default); later ones
+   are skipped, so many small chunks cannot add up to a large allocation either. */
+enum { CHUNK_CACHE_MAX = 1000 };
+
+int fluid_png_decode(const uint8_t *data, size_t size, const fluid_png_limits *limits,
                      fluid_png_image *image, char *message, size_t message_capacity) {
     memset(image, 0, sizeof(*image));
     if (size == 0) {
@@ -61,8 +137,14 @@ int fluid_png_decode(const uint8_t *data, size_t size, uint32_t max_side,
         return FLUID_PNG_NOT_PNG;
     }
 
-    error_sink sink = {message, message_capacity};
-    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &sink, record_error, ignore_warning);
+    int framing = check_chunk_framing(data, size, limits->max_chunk_bytes, message, message_capacity);
+    if (framing != FLUID_PNG_OK) {
+        return framing;
+    }
+
+    volatile int status = FLUID_PNG_INVALID;
+    error_sink sink = {message, message_capacity, &status, limits->max_chunk_bytes};
+    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &sink, record_error, fail_on_oversized_chunk);
     if (png == NULL) {
         set_message(message, message_capacity, "libpng could not allocate its reader");
         return FLUID_PNG_OUT_OF_MEMORY;
@@ -77,7 +159,6 @@ int fluid_png_decode(const uint8_t *data, size_t size, uint32_t max_side,
     memory_source source = {data, size, 0};
     uint8_t *volatile samples = NULL;
     png_bytep *volatile rows = NULL;
-    volatile int status = FLUID_PNG_INVALID;
 
     if (setjmp(png_jmpbuf(png))) {
         free(rows);
@@ -88,6 +169,9 @@ int fluid_png_decode(const uint8_t *data, size_t size, uint32_t max_side,
 
     /* Our own limit is checked below with a clearer message; lift libpng's (1,000,000). */
     png_set_user_limits(png, 0x7fffffffU, 0x7fffffffU);
+    /* 0 would mean "no limit" to libpng. */
+    png_set_chunk_malloc_max(png, limits->max_chunk_bytes > 0 ? limits->max_chunk_bytes : 1);
+    png_set_chunk_cache_max(png, CHUNK_CACHE_MAX);
     png_set_read_fn(png, &source, read_from_memory);
     png_read_info(png, info);
 
@@ -99,12 +183,11 @@ int fluid_png_decode(const uint8_t *data, size_t size, uint32_t max_side,
     image->source_bit_depth = bit_depth;
     image->source_color_type = color_type;
     image->interlaced = interlace != PNG_INTERLACE_NONE;
-    /* Each side within max_side, and the whole image within max_side^2 / 4 pixels (64 Mi for
-       16384): a 16384 x 16384 RGBA claim would otherwise allocate a gibibyte before decoding. */
-    if (width > max_side || height > max_side || (uint64_t)width * height > (uint64_t)max_side * max_side / 4) {
+    /* Each side and the whole image within the limits: a 16384 x 16384 RGBA claim would
+       otherwise allocate a gibibyte before decoding. */
+    if (width > limits->max_side || height > limits->max_side || (uint64_t)width * height > limits->max_pixels) {
         snprintf(message, message_capacity, "the header claims %u x %u pixels, more than the limit of %u a side and %llu in all",
-                 (unsigned)width, (unsigned)height, (unsigned)max_side,
-                 (unsigned long long)((uint64_t)max_side * max_side / 4));
+                 (unsigned)width, (unsigned)height, (unsigned)limits->max_side, (unsigned long long)limits->max_pixels);
         png_destroy_read_struct(&png, &info, NULL);
         return FLUID_PNG_TOO_LARGE;
     }
@@ -126,6 +209,16 @@ int fluid_png_decode(const uint8_t *data, size_t size, uint32_t max_side,
     if (channels < 1 || channels > 4 || png_get_bit_depth(png, info) != 8 ||
         row_bytes != (size_t)width * (size_t)channels) {
         png_error(png, "libpng did not produce 8-bit samples as requested");
+    }
+
+    /* The output's size is known only now that the expansions (palette to RGB, ...) are set. */
+    uint64_t decoded_bytes = (uint64_t)row_bytes * height;
+    if (decoded_bytes > limits->max_decoded_bytes) {
+        image->decoded_bytes = decoded_bytes;
+        snprintf(message, message_capacity, "its %u x %u pixels of %d channels decode to %llu bytes",
+                 (unsigned)width, (unsigned)height, channels, (unsigned long long)decoded_bytes);
+        png_destroy_read_struct(&png, &info, NULL);
+        return FLUID_PNG_DECODED_TOO_LARGE;
     }
 
     status = FLUID_PNG_OUT_OF_MEMORY;
@@ -201,7 +294,7 @@ static int encode8(const uint8_t *pixels, uint32_t width, uint32_t height, int c
         return FLUID_PNG_INVALID;
     }
     const size_t row_bytes = (size_t)width * channels;
-    error_sink errors = {message, message_capacity};
+    error_sink errors = {message, message_capacity, NULL, 0};
     png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &errors, record_error, ignore_warning);
     if (png == NULL) {
         set_message(message, message_capacity, "libpng could not allocate its writer");

@@ -1,3 +1,5 @@
+import Fluid
+
 /// Errors of the data layer. Each case names the file, dataset or feed variable at fault
 /// and reads as a sentence a user can act on.
 ///
@@ -22,8 +24,12 @@ public enum DataError: Error, Equatable, Sendable, CustomStringConvertible {
     case datasetMissing(dataset: String, directory: String, missingFile: String, fetchCommand: String)
     /// A PNG file libpng refused.
     case invalidPNG(path: String, problem: String)
-    /// A PNG whose header claims more pixels than SwiftFluid decodes.
+    /// A PNG whose header claims more pixels than SwiftFluid decodes (`FluidLimits.maxImageSide`,
+    /// `FluidLimits.maxImagePixels`); `limit` is the side limit.
     case imageTooLarge(path: String, width: Int, height: Int, limit: Int)
+    /// A file that needs more than one of `FluidLimits` allows: `problem` says what it claims,
+    /// `value` is the limit's value when it was checked.
+    case limitExceeded(path: String, problem: String, limit: FluidLimits.Limit, value: Int)
     /// A feed name that is not a variable of the program.
     case unknownFeedVariable(name: String)
     /// A sample's field does not fit the feed variable it is fed to.
@@ -52,7 +58,9 @@ public enum DataError: Error, Equatable, Sendable, CustomStringConvertible {
         case .invalidPNG(let path, let problem):
             "PNG file '\(path)' cannot be decoded: \(problem)."
         case .imageTooLarge(let path, let width, let height, let limit):
-            "PNG file '\(path)' claims \(width) x \(height) pixels, more than the limit of \(limit) a side and \(limit * limit / 4) in all; it was not decoded."
+            "PNG file '\(path)' claims \(width) x \(height) pixels, more than the limit of \(limit) a side and \(FluidLimits.maxImagePixels) in all; it was not decoded. Raise FluidLimits.maxImageSide or FluidLimits.maxImagePixels to decode a file you trust."
+        case .limitExceeded(let path, let problem, let limit, let value):
+            "File '\(path)' was refused before loading: \(problem), more than \(FluidLimits.refusal(limit, value: value))."
         case .unknownFeedVariable(let name):
             "Feed '\(name)' is not a variable of the program; feed the names of its data variables."
         case .feedMismatch(let variable, let problem):

@@ -22,8 +22,25 @@ enum {
     /** The header claims a width or height above the caller's limit; nothing was allocated. */
     FLUID_PNG_TOO_LARGE = 3,
     /** malloc failed. */
-    FLUID_PNG_OUT_OF_MEMORY = 4
+    FLUID_PNG_OUT_OF_MEMORY = 4,
+    /** A chunk other than IDAT is longer than `max_chunk_bytes`, or compressed text inflates
+        beyond it; the message names the chunk. Nothing was allocated for it. */
+    FLUID_PNG_CHUNK_TOO_LARGE = 5,
+    /** The decoded samples (width * height * channels) would exceed `max_decoded_bytes`. */
+    FLUID_PNG_DECODED_TOO_LARGE = 6
 };
+
+/** What the decoder may allocate, all checked before allocating (SwiftFluid passes FluidLimits). */
+typedef struct fluid_png_limits {
+    /** Largest width or height. */
+    uint32_t max_side;
+    /** Largest width * height. */
+    uint64_t max_pixels;
+    /** Largest width * height * channels of the 8-bit output. */
+    uint64_t max_decoded_bytes;
+    /** Largest chunk other than IDAT, and largest decompressed zTXt/iTXt/iCCP (libpng's chunk malloc max). */
+    uint32_t max_chunk_bytes;
+} fluid_png_limits;
 
 /** A decoded image: 8-bit samples, `channels` per pixel, rows top to bottom, no padding. */
 typedef struct fluid_png_image {
@@ -39,17 +56,25 @@ typedef struct fluid_png_image {
     int source_color_type;
     /** 1 when the file is Adam7-interlaced. */
     int interlaced;
+    /** For FLUID_PNG_DECODED_TOO_LARGE: the bytes the samples would take. */
+    uint64_t decoded_bytes;
 } fluid_png_image;
 
 /**
  * Decodes a PNG held in memory to 8-bit samples.
  *
  * Gray images of 1, 2 or 4 bits are scaled to 8 bits (v * 255 / (2^bits - 1)); 16-bit samples
- * keep their high byte (v >> 8); palettes become RGB (RGBA with tRNS). A header wider or taller than `max_side`
- * gives FLUID_PNG_TOO_LARGE before any pixel buffer is allocated (width and height are still
- * filled in). On failure `message` holds a sentence fragment saying what is wrong.
+ * keep their high byte (v >> 8); palettes become RGB (RGBA with tRNS).
+ *
+ * Before libpng sees the data, the chunk framing is walked: a chunk whose length runs past the
+ * end of the file is FLUID_PNG_INVALID, and one other than IDAT longer than
+ * `limits->max_chunk_bytes` is FLUID_PNG_CHUNK_TOO_LARGE, so libpng never allocates for a
+ * length field. A header beyond `max_side` or `max_pixels` gives FLUID_PNG_TOO_LARGE and
+ * samples beyond `max_decoded_bytes` FLUID_PNG_DECODED_TOO_LARGE, before any pixel buffer is
+ * allocated (width and height are still filled in). libpng's "chunk data is too large"
+ * warning is an error here. On failure `message` holds a sentence fragment saying what is wrong.
  */
-int fluid_png_decode(const uint8_t *data, size_t size, uint32_t max_side,
+int fluid_png_decode(const uint8_t *data, size_t size, const fluid_png_limits *limits,
                      fluid_png_image *image, char *message, size_t message_capacity);
 
 void fluid_png_image_free(fluid_png_image *image);

@@ -42,7 +42,7 @@ public enum Checkpoint {
         }
         try PersistableFiles.read(PersistableFiles.variables(of: program), layout: .directory, from: directory, into: scope)
         let metadataPath = directory + "/" + metadataFileName
-        return FileManager.default.fileExists(atPath: metadataPath) ? try readFile(metadataPath, limit: 1 << 24) : nil
+        return FileManager.default.fileExists(atPath: metadataPath) ? try readFile(metadataPath, limit: .maxModelBytes) : nil
     }
 }
 

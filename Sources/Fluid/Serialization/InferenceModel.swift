@@ -19,11 +19,12 @@ public struct InferenceModel {
 /// Loads an inference model written by SwiftFluid or PaddlePaddle in either layout. `path` is
 /// a directory (holding `__model__`, or one `.pdmodel`), a prefix `P` of `P.pdmodel` and
 /// `P.pdiparams`, or a `.pdmodel` path. Every file is checked before anything is allocated for
-/// it; errors name the file, the variable and the problem. With `optimize`, the inference
+/// it, against `FluidLimits` (`maxModelBytes`, `maxParameterFileBytes`, `maxTensorElements`,
+/// `maxTensorBytes`) among others; errors name the file, the variable and the problem. With `optimize`, the inference
 /// passes run on the loaded program.
 public func loadInferenceModel(from path: String, optimize: Bool = false) throws -> InferenceModel {
     let location = try ModelLocation(finding: path)
-    let program = try ProgramDesc.decode(try readFile(location.programPath), source: location.programPath)
+    let program = try ProgramDesc.decode(try readFile(location.programPath, limit: .maxModelBytes), source: location.programPath)
     let (feeds, fetches) = try InferenceModelCheck.feedsAndFetches(program, file: location.programPath)
     try InferenceModelCheck.opsSupported(program, file: location.programPath)
     let scope = Scope()

@@ -81,14 +81,16 @@ struct ModelLocation {
     }
 }
 
-/// Reads a whole file, refusing ones larger than `limit` bytes before reading them.
-func readFile(_ path: String, limit: Int = 1 << 32) throws -> Data {
+/// Reads a whole file, refusing one larger than `limit` (a model or parameter file limit of
+/// `FluidLimits`) before reading it.
+func readFile(_ path: String, limit name: FluidLimits.Limit) throws -> Data {
+    let limit = FluidLimits.value(of: name)
     let attributes: [FileAttributeKey: Any]
     do { attributes = try FileManager.default.attributesOfItem(atPath: path) } catch {
         throw FluidError.file(path: path, message: "cannot be read (it does not exist or is not accessible)")
     }
     if let size = (attributes[.size] as? NSNumber)?.intValue, size > limit {
-        throw FluidError.file(path: path, message: "is \(size) bytes, more than the \(limit)-byte limit for model files")
+        throw FluidError.file(path: path, message: "is \(size) bytes, more than \(FluidLimits.refusal(name, value: limit))")
     }
     if let type = attributes[.type] as? FileAttributeType, type == .typeDirectory {
         throw FluidError.file(path: path, message: "is a directory, not a file")

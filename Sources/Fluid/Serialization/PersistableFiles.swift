@@ -42,7 +42,7 @@ enum PersistableFiles {
         var tensors: [Tensor] = []
         switch layout {
         case .combined:
-            tensors = try readCombined(variables, from: try readFile(path), path: path)
+            tensors = try readCombined(variables, from: try readFile(path, limit: .maxParameterFileBytes), path: path)
         case .directory:
             let location = ModelLocation(layout: .directory, programPath: "", parametersPath: path)
             for v in variables {
@@ -50,7 +50,7 @@ enum PersistableFiles {
                 guard FileManager.default.fileExists(atPath: file) else {
                     throw FluidError.file(path: file, message: "is missing: the program declares persistable '\(v.name)'")
                 }
-                let data = try readFile(file)
+                let data = try readFile(file, limit: .maxParameterFileBytes)
                 var reader = ByteReader(data: data, path: file)
                 let t = try TensorStream.read(&reader)
                 guard reader.atEnd else {

@@ -11,8 +11,13 @@ import Foundation
 /// let bytes = ProgramDesc.encode(program)
 /// ```
 public enum ProgramDesc {
-    /// Decodes a serialized ProgramDesc. `source` names the file in errors.
+    /// Decodes a serialized ProgramDesc. `source` names the file in errors. Data larger than
+    /// `FluidLimits.maxModelBytes` is refused before it is unpacked.
     public static func decode(_ data: Data, source: String) throws -> Program {
+        let limit = FluidLimits.maxModelBytes
+        guard data.count <= limit else {
+            throw FluidError.file(path: source, message: "is \(data.count) bytes, more than \(FluidLimits.refusal(.maxModelBytes, value: limit))")
+        }
         let bytes = [UInt8](data)
         guard let desc = bytes.withUnsafeBufferPointer({
             paddle__framework__proto__program_desc__unpack(nil, $0.count, $0.baseAddress)

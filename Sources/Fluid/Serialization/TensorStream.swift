@@ -8,12 +8,11 @@ import Foundation
 /// uint64 offsets, `uint32 tensor_version (0)`, `int32 desc_size`, a serialized TensorDesc
 /// (data_type = 1, dims = 2), then the raw elements.
 public enum TensorStream {
-    /// Reads the tensors of a file written back to back, in order.
+    /// Reads the tensors of a file written back to back, in order. A file larger than
+    /// `FluidLimits.maxParameterFileBytes`, or a tensor above `FluidLimits.maxTensorElements` or
+    /// `FluidLimits.maxTensorBytes`, is refused before it is read or allocated.
     public static func readAll(contentsOf path: String) throws -> [Tensor] {
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw FluidError.file(path: path, message: "cannot be read (\(error.localizedDescription))")
-        }
+        let data = try readFile(path, limit: .maxParameterFileBytes)
         var reader = ByteReader(data: data, path: path)
         var tensors: [Tensor] = []
         while !reader.atEnd { tensors.append(try read(&reader)) }
@@ -43,19 +42,36 @@ public enum TensorStream {
         guard descSize >= 0 else { throw r.failure("negative TensorDesc size \(descSize)") }
         let (dtype, dims) = try TensorDescWire.decode(try r.bytes(descSize, "TensorDesc"), path: r.path)
         guard dims.allSatisfy({ $0 >= 0 }) else { throw r.failure("tensor dims \(dims) are not concrete") }
-        // Check the size against the bytes left before allocating anything a corrupt header claims.
-        var byteCount = dtype.size
+        // Check the size against the limits and the bytes left before allocating anything a
+        // corrupt header claims.
+        var elementCount = 1
         for d in dims {
-            let (product, overflow) = byteCount.multipliedReportingOverflow(by: d)
-            guard !overflow else { throw r.failure("tensor dims \(dims) overflow") }
-            byteCount = product
+            let (product, overflow) = elementCount.multipliedReportingOverflow(by: d)
+            guard !overflow else { throw r.failure("tensor dims \(dims) at byte \(start) overflow") }
+            elementCount = product
         }
-        guard byteCount <= r.remaining else {
-            throw r.failure("truncated: tensor data of \(dtype)\(dims) needs \(byteCount) bytes at byte \(r.offset), found \(r.remaining)")
+        let (byteCount, overflow) = elementCount.multipliedReportingOverflow(by: dtype.size)
+        let maxElements = FluidLimits.maxTensorElements, maxBytes = FluidLimits.maxTensorBytes
+        var aboveLimit: String?
+        if elementCount > maxElements {
+            aboveLimit = "\(elementCount) elements, more than \(FluidLimits.refusal(.maxTensorElements, value: maxElements))"
+        } else if overflow || byteCount > maxBytes {
+            aboveLimit = "\(overflow ? "more than Int.max" : "\(byteCount)") bytes, more than \(FluidLimits.refusal(.maxTensorBytes, value: maxBytes))"
+        }
+        // A claim the file cannot hold is truncation first of all; the limit is named too, since
+        // raising it alone would not make such a file load.
+        guard !overflow, byteCount <= r.remaining else {
+            let needs = overflow ? "more than Int.max" : "\(byteCount)"
+            throw r.failure("truncated: tensor data of \(dtype)\(dims) needs \(needs) bytes at byte \(r.offset), found \(r.remaining)"
+                            + (aboveLimit.map { "; the tensor at byte \(start) also claims \($0)" } ?? ""))
+        }
+        if let aboveLimit {
+            throw r.failure("the tensor at byte \(start) claims \(dtype)\(dims), \(aboveLimit)")
         }
         let tensor = Tensor(dtype: dtype, shape: dims)
         let raw = try r.bytes(tensor.byteCount, "tensor data of \(dtype)\(dims)")
-        raw.withUnsafeBytes { tensor.rawPointer.copyMemory(from: $0.baseAddress!, byteCount: raw.count) }
+        // An empty tensor (a zero in dims) has no bytes and possibly no base address.
+        raw.withUnsafeBytes { if let base = $0.baseAddress { tensor.rawPointer.copyMemory(from: base, byteCount: raw.count) } }
         tensor.lod = lod
         return tensor
     }

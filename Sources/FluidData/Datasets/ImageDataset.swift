@@ -43,23 +43,15 @@ public final class ImageDataset: Sendable {
 
     /// Reads an IDX image file (unsigned bytes, rank 3) and its IDX label file (unsigned
     /// bytes, rank 1), checking that they agree in count and that every label is below
-    /// `classCount`.
+    /// `classCount`. Both headers are read and compared before the bulk of either is read, so
+    /// an image file claiming millions of images beside a label file of ten costs nothing.
     public convenience init(name: String, imagesFile: String, labelsFile: String, classCount: Int = 10) throws {
-        let images = try IDXFile(contentsOf: imagesFile)
-        let labels = try IDXFile(contentsOf: labelsFile)
-        guard images.elementType == .uint8, images.dimensions.count == 3 else {
-            throw DataError.invalidFile(path: imagesFile, problem: "an image file must hold unsigned bytes of rank 3 (count, rows, columns), found \(images.elementType) of dimensions \(images.dimensions)")
-        }
-        guard labels.elementType == .uint8, labels.dimensions.count == 1 else {
-            throw DataError.invalidFile(path: labelsFile, problem: "a label file must hold unsigned bytes of rank 1, found \(labels.elementType) of dimensions \(labels.dimensions)")
-        }
-        guard images.dimensions[0] == labels.dimensions[0] else {
-            throw DataError.countMismatch(imagesPath: imagesFile, imageCount: images.dimensions[0],
-                                          labelsPath: labelsFile, labelCount: labels.dimensions[0])
-        }
+        let imageStream = try IDXStream.images(imagesFile)
+        let labels = try IDXFile(try imageStream.labels(labelsFile))
         if let bad = labels.data.firstIndex(where: { Int($0) >= classCount }) {
             throw DataError.invalidFile(path: labelsFile, problem: "label \(bad) is \(labels.data[bad]), but the dataset has \(classCount) classes (0...\(classCount - 1))")
         }
+        let images = try IDXFile(imageStream)
         try self.init(name: name, rows: images.dimensions[1], columns: images.dimensions[2],
                       pixels: images.data, labels: labels.data)
     }

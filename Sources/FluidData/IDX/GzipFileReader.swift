@@ -6,7 +6,16 @@ import Foundation
 /// silently short read.
 final class GzipFileReader {
     let path: String
+    /// The file's size on disk (compressed size for a gzip file).
+    let fileSize: Int
     private let file: gzFile
+
+    /// Bytes read at a time when the amount the data will fill is not known yet.
+    static let step = 1 << 20
+
+    /// Deflate emits at least one bit per 258-byte match, so a gzip stream inflates to at most
+    /// about 1032 times its size: a claim above that cannot be in the file.
+    static let maximumExpansion = 1032
 
     init(path: String) throws {
         self.path = path
@@ -17,6 +26,8 @@ final class GzipFileReader {
         if isDirectory.boolValue {
             throw DataError.cannotRead(path: path, reason: "it is a directory")
         }
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue
+        fileSize = size ?? Int.max
         guard let file = gzopen(path, "rb") else {
             throw DataError.cannotRead(path: path, reason: String(cString: strerror(errno)))
         }
@@ -59,6 +70,49 @@ final class GzipFileReader {
                                       foundBytes: offset + bytes.count)
         }
         return bytes
+    }
+
+    /// True for a gzip stream, false for a plain file read as it is; known once something was read.
+    var isCompressed: Bool { gzdirect(file) == 0 }
+
+    /// The most bytes of data that can follow `offset` bytes already read: the rest of a plain
+    /// file, or what its compressed size can inflate to.
+    func largestPossible(after offset: Int) -> Int {
+        if !isCompressed { return max(0, fileSize - offset) }
+        let (bound, overflow) = fileSize.multipliedReportingOverflow(by: Self.maximumExpansion)
+        return overflow ? Int.max : bound
+    }
+
+    /// Reads exactly `count` bytes like `readExactly`, but grows the array as the data arrives
+    /// (doubling, capped at `count`) instead of reserving `count` up front: a gzip stream's
+    /// header claim costs memory only once its data has actually been inflated.
+    func readGrowing(_ count: Int, part: String, offset: Int) throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        var scratch = [UInt8](repeating: 0, count: min(count, Self.step))
+        while bytes.count < count {
+            let want = min(count - bytes.count, scratch.count)
+            let got = try scratch.withUnsafeMutableBytes { try read(into: UnsafeMutableRawBufferPointer(rebasing: $0[..<want])) }
+            if bytes.count + got > bytes.capacity {
+                bytes.reserveCapacity(min(count, max(2 * bytes.capacity, bytes.count + got)))
+            }
+            bytes.append(contentsOf: scratch[..<got])
+            if got < want { break }
+        }
+        guard bytes.count == count else {
+            throw DataError.truncated(path: path, part: part, expectedBytes: offset + count, foundBytes: offset + bytes.count)
+        }
+        return bytes
+    }
+
+    /// Reads the rest of the data, keeping none of it, and returns how many bytes there were.
+    func skipToEnd() throws -> Int {
+        var scratch = [UInt8](repeating: 0, count: Self.step)
+        var total = 0
+        while true {
+            let got = try scratch.withUnsafeMutableBytes { try read(into: $0) }
+            total += got
+            if got < scratch.count { return total }
+        }
     }
 
     /// True when no data is left (and the gzip trailer, if any, checks out).

@@ -48,22 +48,10 @@ public struct InferenceImages: Sendable {
     /// Throws `DataError` naming the file when either is missing, corrupt, of another element
     /// type or rank, or when the two hold different numbers of items.
     public init(imagesFile: String, labelsFile: String? = nil) throws {
-        let images = try IDXFile(contentsOf: imagesFile)
-        guard images.elementType == .uint8, images.dimensions.count == 3 else {
-            throw DataError.invalidFile(path: imagesFile, problem: "an image file must hold unsigned bytes of rank 3 (count, rows, columns), found \(images.elementType) of dimensions \(images.dimensions)")
-        }
-        var labels: [UInt8]?
-        if let labelsFile {
-            let file = try IDXFile(contentsOf: labelsFile)
-            guard file.elementType == .uint8, file.dimensions.count == 1 else {
-                throw DataError.invalidFile(path: labelsFile, problem: "a label file must hold unsigned bytes of rank 1, found \(file.elementType) of dimensions \(file.dimensions)")
-            }
-            guard file.dimensions[0] == images.dimensions[0] else {
-                throw DataError.countMismatch(imagesPath: imagesFile, imageCount: images.dimensions[0],
-                                              labelsPath: labelsFile, labelCount: file.dimensions[0])
-            }
-            labels = file.data
-        }
+        // Both headers first: a count mismatch is found before either file's bulk is read.
+        let imageStream = try IDXStream.images(imagesFile)
+        let labels = try labelsFile.map { try IDXFile(try imageStream.labels($0)).data }
+        let images = try IDXFile(imageStream)
         try self.init(source: imagesFile, count: images.dimensions[0], rows: images.dimensions[1],
                       columns: images.dimensions[2], pixels: images.data, labels: labels)
     }
