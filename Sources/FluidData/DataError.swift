@@ -24,6 +24,10 @@ public enum DataError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidPNG(path: String, problem: String)
     /// A PNG whose header claims more pixels than SwiftFluid decodes.
     case imageTooLarge(path: String, width: Int, height: Int, limit: Int)
+    /// A size asked of an image (a resize target, a digit side) that is not in 1...limit.
+    case invalidImageSize(width: Int, height: Int, limit: Int)
+    /// A sample index outside a dataset.
+    case indexOutOfRange(dataset: String, index: Int, count: Int)
     /// A feed name that is not a variable of the program.
     case unknownFeedVariable(name: String)
     /// A sample's field does not fit the feed variable it is fed to.
@@ -53,6 +57,10 @@ public enum DataError: Error, Equatable, Sendable, CustomStringConvertible {
             "PNG file '\(path)' cannot be decoded: \(problem)."
         case .imageTooLarge(let path, let width, let height, let limit):
             "PNG file '\(path)' claims \(width) x \(height) pixels, more than the limit of \(limit) a side and \(limit * limit / 4) in all; it was not decoded."
+        case .invalidImageSize(let width, let height, let limit):
+            "An image of \(width) x \(height) pixels was asked for, but each side must lie in 1...\(limit)."
+        case .indexOutOfRange(let dataset, let index, let count):
+            "Sample \(index) is outside \(dataset), which holds samples 0..<\(count)."
         case .unknownFeedVariable(let name):
             "Feed '\(name)' is not a variable of the program; feed the names of its data variables."
         case .feedMismatch(let variable, let problem):
