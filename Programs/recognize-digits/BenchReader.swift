@@ -30,7 +30,7 @@ struct BenchReader: ParsableCommand {
             var checksum = 0.0
             let times = try (0..<passes).map { _ in
                 try seconds {
-                    for batch in reader { checksum += Double(try feeder.feed(batch)[network.image.name]?.floats[0] ?? 0) }
+                    for batch in reader { checksum += Double(try feeder.feed(batch)[network.image.name]?.scalar(as: Float.self) ?? 0) }
                 }
             }.sorted()
             print(String(format: "%@: best %.4f s, median %.4f s over %d passes (checksum %.1f)",

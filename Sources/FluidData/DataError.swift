@@ -30,6 +30,10 @@ public enum DataError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A file that needs more than one of `FluidLimits` allows: `problem` says what it claims,
     /// `value` is the limit's value when it was checked.
     case limitExceeded(path: String, problem: String, limit: FluidLimits.Limit, value: Int)
+    /// A size asked of an image (a resize target, a digit side) that is not in 1...limit.
+    case invalidImageSize(width: Int, height: Int, limit: Int)
+    /// A sample index outside a dataset.
+    case indexOutOfRange(dataset: String, index: Int, count: Int)
     /// A feed name that is not a variable of the program.
     case unknownFeedVariable(name: String)
     /// A sample's field does not fit the feed variable it is fed to.
@@ -61,6 +65,10 @@ public enum DataError: Error, Equatable, Sendable, CustomStringConvertible {
             "PNG file '\(path)' claims \(width) x \(height) pixels, more than the limit of \(limit) a side and \(FluidLimits.maxImagePixels) in all; it was not decoded. Raise FluidLimits.maxImageSide or FluidLimits.maxImagePixels to decode a file you trust."
         case .limitExceeded(let path, let problem, let limit, let value):
             "File '\(path)' was refused before loading: \(problem), more than \(FluidLimits.refusal(limit, value: value))."
+        case .invalidImageSize(let width, let height, let limit):
+            "An image of \(width) x \(height) pixels was asked for, but each side must lie in 1...\(limit)."
+        case .indexOutOfRange(let dataset, let index, let count):
+            "Sample \(index) is outside \(dataset), which holds samples 0..<\(count)."
         case .unknownFeedVariable(let name):
             "Feed '\(name)' is not a variable of the program; feed the names of its data variables."
         case .feedMismatch(let variable, let problem):

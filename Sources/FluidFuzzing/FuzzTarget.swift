@@ -45,7 +45,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
                 _ = try IDXFile(contentsOf: FuzzScratch.shared.path(name))
             case .png:
                 let png = try DecodedPNG(data: bytes, path: "<fuzz>.png")
-                _ = png.grayscale().resized(width: DigitImage.side, height: DigitImage.side).normalized()
+                _ = try png.grayscale().resized(width: DigitImage.side, height: DigitImage.side).normalized()
             }
             return .accepted
         } catch {

@@ -164,7 +164,7 @@ public final class Trainer {
         guard let t = executor.liveTensor(name, in: scope), t.count >= 1, t.dtype == .float32 else {
             throw FluidError.missingVariable(name: name, context: "the training program should compute it")
         }
-        return t.floats[0]
+        return try t.scalar(as: Float.self)
     }
 
     /// The metrics file and the plot, when asked for.

@@ -17,7 +17,7 @@ import Testing
         let expected = try PaddleExports.expectedProbabilities(name)
         #expect(expected.count == 256 * 10)
         #expect(result.outputs.shape == [256, 10])
-        let got = result.outputs.scalars(as: Float.self)
+        let got = try result.outputs.scalars(as: Float.self)
         let worst = zip(got, expected).map { abs($0 - $1) }.max() ?? .infinity
         #expect(got.count == expected.count && worst <= 1e-5, "largest difference from Paddle: \(worst)")
         #expect(result.predictions == (try PaddleExports.expectedLabels(name)))
@@ -44,7 +44,7 @@ import Testing
         #expect(converted.layout == layout)
         let result = try BatchInference(model: converted).run(InferenceImages(try RealData.mnistTest.get()).prefix(64))
         let expected = try PaddleExports.expectedProbabilities("cnn").prefix(640)
-        #expect(zip(result.outputs.scalars(as: Float.self), expected).allSatisfy { abs($0 - $1) <= 1e-5 })
+        #expect(try zip(result.outputs.scalars(as: Float.self), expected).allSatisfy { abs($0 - $1) <= 1e-5 })
     }
 
     @Test func batchSizeDoesNotChangeTheOutputs() throws {
@@ -89,7 +89,7 @@ import Testing
         model.program.globalBlock.updateVar("img") { $0.shape = [-1, 784] }
         let result = try BatchInference(model: model).run(InferenceImages(try RealData.mnistTest.get()).prefix(256))
         let expected = try PaddleExports.expectedProbabilities("softmax")
-        #expect(zip(result.outputs.scalars(as: Float.self), expected).allSatisfy { abs($0 - $1) <= 1e-5 })
+        #expect(try zip(result.outputs.scalars(as: Float.self), expected).allSatisfy { abs($0 - $1) <= 1e-5 })
     }
 
     @Test func aFixedBatchSizeMustDivideTheImages() throws {
@@ -126,17 +126,17 @@ import Testing
 
     @Test func accuracyIsTheShareOfRowsWhoseArgmaxIsTheLabel() throws {
         // Rows: argmax 1, 0 (a tie goes to the first), 2; labels 1, 1, 2: two of three correct.
-        let outputs = Tensor(shape: [3, 3], scalars: [0.1, 0.7, 0.2, 0.5, 0.5, 0, -3, -2, -1] as [Float])
-        let result = BatchInferenceResult(outputs: outputs, labels: [1, 1, 2])
+        let outputs = try Tensor(shape: [3, 3], scalars: [0.1, 0.7, 0.2, 0.5, 0.5, 0, -3, -2, -1] as [Float])
+        let result = try BatchInferenceResult(outputs: outputs, labels: [1, 1, 2])
         #expect(result.predictions == [1, 0, 2])
         #expect(result.correct == 2)
         #expect(result.accuracyLine == "accuracy: 0.6667 (2/3)")
-        #expect(BatchInferenceResult(outputs: outputs, labels: nil).accuracyLine == nil)
+        #expect(try BatchInferenceResult(outputs: outputs, labels: nil).accuracyLine == nil)
     }
 
     @Test func outputsAreWrittenAsLittleEndianFloat32() throws {
-        let outputs = Tensor(shape: [2, 2], scalars: [1, -2, 0.5, 3] as [Float])
-        let result = BatchInferenceResult(outputs: outputs, labels: nil)
+        let outputs = try Tensor(shape: [2, 2], scalars: [1, -2, 0.5, 3] as [Float])
+        let result = try BatchInferenceResult(outputs: outputs, labels: nil)
         let directory = try TemporaryDirectory()
         try result.writeOutputs(to: directory.file("out.f32"))
         let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: directory.file("out.f32"))))

@@ -117,7 +117,7 @@ import FluidTestSupport
         let goodLabels = try directory.write("labels3", Self.idx(dimensions: [3], data: [1, 2, 3]))
         let dataset = try ImageDataset(name: "tiny", imagesFile: images, labelsFile: goodLabels)
         #expect(dataset.count == 3 && dataset.rows == 2 && dataset.columns == 2)
-        #expect(dataset[2].label == 3)
+        #expect(try dataset[2].label == 3)
         let badLabels = try directory.write("labels-big", Self.idx(dimensions: [3], data: [1, 2, 12]))
         #expect(throws: DataError.self) { _ = try ImageDataset(name: "tiny", imagesFile: images, labelsFile: badLabels) }
     }

@@ -16,13 +16,13 @@ import FluidTestSupport
         let train = try RealData.mnistTrain.get()
         #expect(train.count == 60_000)
         #expect(train.rows == 28 && train.columns == 28)
-        #expect((0..<10).map { train[$0].label } == [5, 0, 4, 1, 9, 2, 1, 3, 1, 4])
+        #expect(try (0..<10).map { try train[$0].label } == [5, 0, 4, 1, 9, 2, 1, 3, 1, 4])
     }
 
     @Test func testSetHasTenThousandDigits() throws {
         let test = try RealData.mnistTest.get()
         #expect(test.count == 10_000)
-        #expect((0..<10).map { test[$0].label } == [7, 2, 1, 0, 4, 1, 4, 9, 5, 9])
+        #expect(try (0..<10).map { try test[$0].label } == [7, 2, 1, 0, 4, 1, 4, 9, 5, 9])
     }
 
     @Test(arguments: [
@@ -63,8 +63,8 @@ import FluidTestSupport
         let train = try RealData.fashionTrain.get()
         let test = try RealData.fashionTest.get()
         #expect(train.count == 60_000 && test.count == 10_000)
-        #expect((0..<10).map { train[$0].label } == [9, 0, 0, 3, 0, 2, 7, 2, 5, 5])
-        #expect((0..<10).map { test[$0].label } == [9, 2, 1, 1, 6, 1, 4, 6, 5, 7])
+        #expect(try (0..<10).map { try train[$0].label } == [9, 0, 0, 3, 0, 2, 7, 2, 5, 5])
+        #expect(try (0..<10).map { try test[$0].label } == [9, 2, 1, 1, 6, 1, 4, 6, 5, 7])
     }
 
     @Test func missingDatasetNamesTheFetchCommand() throws {

@@ -50,7 +50,7 @@ import FluidTestSupport
         // infer_7.png is test image 0 (label 7); read as the tutorial does, it is that sample exactly.
         let tensor = try DigitImage.tensor(contentsOfPNG: directory.file("infer_7.png"))
         #expect(tensor.shape == [1, 1, 28, 28])
-        #expect(tensor.scalars(as: Float.self) == test[0].image)
+        #expect(try tensor.scalars(as: Float.self) == test[0].image)
         let three = try #require(test.labels.firstIndex(of: 3))
         #expect(try GrayImage(contentsOfPNG: directory.file("infer_3.png")).pixels == Array(test[three].pixels))
     }

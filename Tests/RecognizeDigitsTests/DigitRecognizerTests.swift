@@ -46,12 +46,12 @@ import Testing
         // The model run directly on the tutorial's preprocessing of the files, in one batch as
         // the recognizer runs them (a batch of another size may differ in the last bit).
         let model = try loadInferenceModel(from: trained.path)
-        let input = Tensor(shape: [paths.count, 1, 28, 28],
+        let input = try Tensor(shape: [paths.count, 1, 28, 28],
                            scalars: try paths.flatMap { try DigitImage.normalizedPixels(contentsOfPNG: $0) })
         let output = try Executor().run(model.program, scope: model.scope, feed: [model.feedNames[0]: input],
                                         fetch: model.fetchNames)[0]
         #expect(output.shape == [paths.count, 10])
-        let all = output.scalars(as: Float.self)
+        let all = try output.scalars(as: Float.self)
         for (i, result) in results.enumerated() {
             let row = Array(all[i * 10..<(i + 1) * 10])
             #expect(result.scores == row, "\(result.path)")
@@ -81,7 +81,7 @@ import Testing
     @Test func badImagesGiveErrorsNamingThemAndTheOthersStillGiveResults() throws {
         let recognizer = try DigitRecognizer(modelPath: trained.path)
         let good = try writeDigits(DigitPNG(colorType: 0, bitDepth: 8, width: 28, height: 28))
-        let png = DigitPNG(colorType: 0, bitDepth: 8, width: 40, height: 40).encode(trained.pixels(trained.samples[4]))
+        let png = DigitPNG(colorType: 0, bitDepth: 8, width: 40, height: 40).encode(try trained.pixels(trained.samples[4]))
         let truncated = try directory.write("truncated.png", Array(png.prefix(png.count - 30)))
         var badCRC = png
         badCRC[29] ^= 0x01   // the IHDR chunk's CRC

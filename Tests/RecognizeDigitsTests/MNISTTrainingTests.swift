@@ -22,7 +22,7 @@ import FluidData
         var correct = 0.0, total = 0
         for batch in heldOut.reader.firstN(2000).batch(size: 500) {
             let acc = try exe.run(test, scope: scope, feed: try feeder.feed(batch), fetch: [network.accuracy.name])[0]
-            correct += Double(acc.scalar(as: Float.self)) * Double(batch.count)
+            try correct += Double(acc.scalar(as: Float.self)) * Double(batch.count)
             total += batch.count
         }
         let accuracy = correct / Double(total)

@@ -19,6 +19,12 @@ public enum FluidError: Error, Equatable, CustomStringConvertible {
     case program(String)
     /// A file could not be read or written, or its content is invalid.
     case file(path: String, message: String)
+    /// A tensor's shape, scalars, LoD or element type do not fit what was asked.
+    case invalidTensor(String)
+    /// An op's output would hold more than `Tensor.maximumElementCount` elements.
+    case tensorTooLarge(op: String, slot: String, variable: String, shape: [Int])
+    /// An argument of a public API is out of range.
+    case invalidArgument(name: String, message: String)
 
     public var description: String {
         switch self {
@@ -40,6 +46,12 @@ public enum FluidError: Error, Equatable, CustomStringConvertible {
             message
         case .file(let path, let message):
             "File '\(path)': \(message)."
+        case .invalidTensor(let message):
+            "Invalid tensor: \(message)."
+        case .tensorTooLarge(let op, let slot, let variable, let shape):
+            "Op '\(op)', output '\(slot)' ('\(variable)'): shape \(shape) holds more than Tensor.maximumElementCount (\(Tensor.maximumElementCount)) elements; it was not allocated."
+        case .invalidArgument(let name, let message):
+            "Argument '\(name)': \(message)."
         }
     }
 }

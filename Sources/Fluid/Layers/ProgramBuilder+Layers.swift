@@ -8,17 +8,20 @@ extension ProgramBuilder {
         guard numFlattenDims >= 1, numFlattenDims < x.shape.count else {
             throw FluidError.shapeMismatch(op: "fc", slot: "Input", message: "numFlattenDims \(numFlattenDims) must lie in 1..<\(x.shape.count) for input \(x.shape)")
         }
+        guard size >= 1 else {
+            throw FluidError.attribute(op: "fc", name: "size", message: "should be at least 1, found \(size)")
+        }
         let inFeatures = knownProduct(x.shape[numFlattenDims...])
         guard inFeatures > 0 else {
             throw FluidError.shapeMismatch(op: "fc", slot: "Input", message: "input \(x.shape) must have known feature dimensions after dimension \(numFlattenDims)")
         }
         let w = parameter(layer + ".w_0", shape: [inFeatures, size], attr: weight, defaultInitializer: .xavier)
         var out = try append("mul", layer: layer, inputs: ["X": [x.name], "Y": [w.name]], outputs: ["Out"],
-                             attributes: ["x_num_col_dims": .int(Int32(numFlattenDims)), "y_num_col_dims": .int(1)])["Out"]!
+                             attributes: ["x_num_col_dims": try int32Attribute(numFlattenDims, name: "x_num_col_dims", op: "mul"), "y_num_col_dims": .int(1)])["Out"]!
         if let bias {
             let b = parameter(layer + ".b_0", shape: [size], attr: bias, defaultInitializer: .constant(0))
             out = try append("elementwise_add", layer: layer, inputs: ["X": [out.name], "Y": [b.name]], outputs: ["Out"],
-                             attributes: ["axis": .int(Int32(numFlattenDims))])["Out"]!
+                             attributes: ["axis": try int32Attribute(numFlattenDims, name: "axis", op: "elementwise_add")])["Out"]!
         }
         return try activate(out, act, layer: layer)
     }
@@ -33,6 +36,8 @@ extension ProgramBuilder {
     }
 
     /// 2-D convolution with per-axis kernel size, stride, padding (2 or 4 values) and dilation.
+    /// Throws `FluidError.attribute` when a list has the wrong count, a size, stride or dilation
+    /// is below 1, a padding is negative, or a value does not fit a 32-bit attribute.
     public func conv2d(_ x: Variable, filters: Int, size: [Int], stride: [Int], padding: [Int], dilation: [Int] = [1, 1],
                        groups: Int = 1, act: Activation? = nil,
                        weight: ParamAttr = ParamAttr(), bias: ParamAttr? = ParamAttr()) throws -> Variable {
@@ -40,15 +45,27 @@ extension ProgramBuilder {
         guard x.shape.count == 4, x.shape[1] > 0, groups > 0, x.shape[1] % groups == 0 else {
             throw FluidError.shapeMismatch(op: "conv2d", slot: "Input", message: "input \(x.shape) must be NCHW with channels divisible by groups \(groups)")
         }
+        guard filters >= 1 else {
+            throw FluidError.attribute(op: "conv2d", name: "filters", message: "should be at least 1, found \(filters)")
+        }
+        try checkAxes(size, counts: [2], minimum: 1, name: "filter_size", op: "conv2d")
+        try checkAxes(stride, counts: [2], minimum: 1, name: "strides", op: "conv2d")
+        try checkAxes(padding, counts: [2, 4], minimum: 0, name: "paddings", op: "conv2d")
+        try checkAxes(dilation, counts: [2], minimum: 1, name: "dilations", op: "conv2d")
+        let attributes: [String: Attribute] = [
+            "strides": try int32sAttribute(stride, name: "strides", op: "conv2d"),
+            "paddings": try int32sAttribute(padding, name: "paddings", op: "conv2d"),
+            "dilations": try int32sAttribute(dilation, name: "dilations", op: "conv2d"),
+            "groups": try int32Attribute(groups, name: "groups", op: "conv2d"),
+            "padding_algorithm": .string("EXPLICIT"), "data_format": .string("NCHW"),
+        ]
+        _ = try int32sAttribute(size, name: "filter_size", op: "conv2d")
         let inChannels = x.shape[1] / groups
-        let std = (2 / Float(size[0] * size[1] * x.shape[1])).squareRoot()
+        // In Float: the product of sizes that each fit 32 bits may not fit an Int.
+        let std = (2 / (Float(size[0]) * Float(size[1]) * Float(x.shape[1]))).squareRoot()
         let w = parameter(layer + ".w_0", shape: [filters, inChannels, size[0], size[1]], attr: weight,
                           defaultInitializer: .normal(mean: 0, std: std))
-        var out = try append("conv2d", layer: layer, inputs: ["Input": [x.name], "Filter": [w.name]], outputs: ["Output"], attributes: [
-            "strides": .ints(stride.map(Int32.init)), "paddings": .ints(padding.map(Int32.init)),
-            "dilations": .ints(dilation.map(Int32.init)), "groups": .int(Int32(groups)),
-            "padding_algorithm": .string("EXPLICIT"), "data_format": .string("NCHW"),
-        ])["Output"]!
+        var out = try append("conv2d", layer: layer, inputs: ["Input": [x.name], "Filter": [w.name]], outputs: ["Output"], attributes: attributes)["Output"]!
         if let bias {
             let b = parameter(layer + ".b_0", shape: [filters], attr: bias, defaultInitializer: .constant(0))
             out = try append("elementwise_add", layer: layer, inputs: ["X": [out.name], "Y": [b.name]], outputs: ["Out"],
@@ -59,12 +76,14 @@ extension ProgramBuilder {
 
     public enum PoolType: String, Sendable { case max, avg }
 
-    /// 2-D pooling over NCHW input.
+    /// 2-D pooling over NCHW input. Sizes and strides below 1, negative paddings and values
+    /// that do not fit a 32-bit attribute throw `FluidError.attribute`.
     public func pool2d(_ x: Variable, size: Int, stride: Int = 1, padding: Int = 0, type: PoolType = .max,
                        globalPooling: Bool = false, ceilMode: Bool = false, exclusive: Bool = true) throws -> Variable {
         try unary("pool2d", x, attributes: [
-            "pooling_type": .string(type.rawValue), "ksize": .ints([Int32(size), Int32(size)]),
-            "strides": .ints([Int32(stride), Int32(stride)]), "paddings": .ints([Int32(padding), Int32(padding)]),
+            "pooling_type": .string(type.rawValue), "ksize": try int32sAttribute([size, size], name: "ksize", op: "pool2d"),
+            "strides": try int32sAttribute([stride, stride], name: "strides", op: "pool2d"),
+            "paddings": try int32sAttribute([padding, padding], name: "paddings", op: "pool2d"),
             "global_pooling": .bool(globalPooling), "ceil_mode": .bool(ceilMode), "exclusive": .bool(exclusive),
             "adaptive": .bool(false), "padding_algorithm": .string("EXPLICIT"), "data_format": .string("NCHW"),
         ])
@@ -103,7 +122,7 @@ extension ProgramBuilder {
     public func dropout(_ x: Variable, prob: Float, isTest: Bool = false, seed: Int = 0,
                         implementation: DropoutImplementation = .downgradeInInfer) throws -> Variable {
         let r = try append("dropout", layer: layerName("dropout"), inputs: ["X": [x.name]], outputs: ["Out", "Mask"], attributes: [
-            "dropout_prob": .float(prob), "is_test": .bool(isTest), "fix_seed": .bool(seed != 0), "seed": .int(Int32(seed)),
+            "dropout_prob": .float(prob), "is_test": .bool(isTest), "fix_seed": .bool(seed != 0), "seed": try int32Attribute(seed, name: "seed", op: "dropout"),
             "dropout_implementation": .string(implementation.rawValue),
         ])
         block.updateVar(r["Mask"]!.name) { $0.stopGradient = true }

@@ -4,12 +4,12 @@ extension ProgramBuilder {
     public func sigmoid(_ x: Variable) throws -> Variable { try unary("sigmoid", x) }
     public func tanh(_ x: Variable) throws -> Variable { try unary("tanh", x) }
     public func softmax(_ x: Variable, axis: Int = -1) throws -> Variable {
-        try unary("softmax", x, attributes: ["axis": .int(Int32(axis))])
+        try unary("softmax", x, attributes: ["axis": try int32Attribute(axis, name: "axis", op: "softmax")])
     }
 
     private func elementwise(_ type: String, _ x: Variable, _ y: Variable, axis: Int) throws -> Variable {
         try append(type, layer: layerName(type), inputs: ["X": [x.name], "Y": [y.name]], outputs: ["Out"],
-                   attributes: ["axis": .int(Int32(axis))])["Out"]!
+                   attributes: ["axis": try int32Attribute(axis, name: "axis", op: type)])["Out"]!
     }
 
     /// x + y with Paddle's broadcasting: y's dimensions match x's from `axis` (-1: trailing).
@@ -32,13 +32,14 @@ extension ProgramBuilder {
     /// Reshapes `x`; 0 copies a dimension, one -1 is inferred (`reshape2`).
     public func reshape(_ x: Variable, shape: [Int]) throws -> Variable {
         try append("reshape2", layer: layerName("reshape2"), inputs: ["X": [x.name]], outputs: ["Out", "XShape"],
-                   attributes: ["shape": .ints(shape.map(Int32.init))])["Out"]!
+                   attributes: ["shape": try int32sAttribute(shape, name: "shape", op: "reshape2")])["Out"]!
     }
 
     /// Flattens dimensions `startAxis...stopAxis` into one (`flatten_contiguous_range`).
     public func flatten(_ x: Variable, startAxis: Int = 1, stopAxis: Int = -1) throws -> Variable {
         try append("flatten_contiguous_range", layer: layerName("flatten"), inputs: ["X": [x.name]], outputs: ["Out", "XShape"],
-                   attributes: ["start_axis": .int(Int32(startAxis)), "stop_axis": .int(Int32(stopAxis))])["Out"]!
+                   attributes: ["start_axis": try int32Attribute(startAxis, name: "start_axis", op: "flatten_contiguous_range"),
+                                "stop_axis": try int32Attribute(stopAxis, name: "stop_axis", op: "flatten_contiguous_range")])["Out"]!
     }
 
     /// Cross entropy of probabilities `x` [N, D] against int64 labels [N, 1] (or soft labels),
@@ -46,10 +47,11 @@ extension ProgramBuilder {
     public func crossEntropy(_ x: Variable, _ label: Variable, softLabel: Bool = false, ignoreIndex: Int = -100) throws -> Variable {
         if softLabel {
             return try append("cross_entropy", layer: layerName("cross_entropy"), inputs: ["X": [x.name], "Label": [label.name]],
-                              outputs: ["Y"], attributes: ["soft_label": .bool(true), "ignore_index": .int(Int32(ignoreIndex))])["Y"]!
+                              outputs: ["Y"], attributes: ["soft_label": .bool(true),
+                                                  "ignore_index": try int32Attribute(ignoreIndex, name: "ignore_index", op: "cross_entropy")])["Y"]!
         }
         return try append("cross_entropy2", layer: layerName("cross_entropy2"), inputs: ["X": [x.name], "Label": [label.name]],
-                          outputs: ["Y", "MatchX", "XShape"], attributes: ["ignore_index": .int(Int32(ignoreIndex))])["Y"]!
+                          outputs: ["Y", "MatchX", "XShape"], attributes: ["ignore_index": try int32Attribute(ignoreIndex, name: "ignore_index", op: "cross_entropy2")])["Y"]!
     }
 
     /// Softmax and cross entropy in one op. With `useSoftmax` false the input already holds
@@ -58,7 +60,9 @@ extension ProgramBuilder {
                                         axis: Int = -1, useSoftmax: Bool = true) throws -> Variable {
         try append("softmax_with_cross_entropy", layer: layerName("softmax_with_cross_entropy"),
                    inputs: ["Logits": [logits.name], "Label": [label.name]], outputs: ["Softmax", "Loss"], attributes: [
-                       "soft_label": .bool(softLabel), "ignore_index": .int(Int32(ignoreIndex)), "axis": .int(Int32(axis)),
+                       "soft_label": .bool(softLabel),
+                       "ignore_index": try int32Attribute(ignoreIndex, name: "ignore_index", op: "softmax_with_cross_entropy"),
+                       "axis": try int32Attribute(axis, name: "axis", op: "softmax_with_cross_entropy"),
                        "use_softmax": .bool(useSoftmax), "numeric_stable_mode": .bool(true),
                    ])["Loss"]!
     }
@@ -69,14 +73,14 @@ extension ProgramBuilder {
     /// Mean over `dims` (all when empty), named like `mean` (`reduce_mean`).
     public func reduceMean(_ x: Variable, dims: [Int] = [], keepDim: Bool = false) throws -> Variable {
         try unary("reduce_mean", x, layer: layerName("mean"), attributes: [
-            "dim": .ints(dims.map(Int32.init)), "keep_dim": .bool(keepDim), "reduce_all": .bool(dims.isEmpty),
+            "dim": try int32sAttribute(dims, name: "dim", op: "reduce_mean"), "keep_dim": .bool(keepDim), "reduce_all": .bool(dims.isEmpty),
         ])
     }
 
     /// Sum over `dims` (all when empty) (`reduce_sum`).
     public func reduceSum(_ x: Variable, dims: [Int] = [], keepDim: Bool = false) throws -> Variable {
         try unary("reduce_sum", x, layer: layerName("sum"), attributes: [
-            "dim": .ints(dims.map(Int32.init)), "keep_dim": .bool(keepDim), "reduce_all": .bool(dims.isEmpty),
+            "dim": try int32sAttribute(dims, name: "dim", op: "reduce_sum"), "keep_dim": .bool(keepDim), "reduce_all": .bool(dims.isEmpty),
         ])
     }
 
@@ -84,7 +88,7 @@ extension ProgramBuilder {
     public func accuracy(_ input: Variable, _ label: Variable, k: Int = 1) throws -> Variable {
         let layer = layerName("accuracy")
         let top = try append("top_k", layer: layer, inputs: ["X": [input.name]], outputs: ["Out", "Indices"],
-                             attributes: ["k": .int(Int32(k))])
+                             attributes: ["k": try int32Attribute(k, name: "k", op: "top_k")])
         let acc = try append("accuracy", layer: layer,
                              inputs: ["Out": [top["Out"]!.name], "Indices": [top["Indices"]!.name], "Label": [label.name]],
                              outputs: ["Accuracy", "Correct", "Total"])

@@ -85,6 +85,35 @@ public final class ProgramBuilder {
         return Variable(name: name, dtype: .float32, shape: shape)
     }
 
+    /// `value` as an INT attribute of `op`; throws naming the op and attribute when it does not
+    /// fit the 32 bits Paddle's INT attributes hold.
+    func int32Attribute(_ value: Int, name: String, op: String) throws -> Attribute {
+        .int(try int32(value, name: name, op: op))
+    }
+
+    /// `values` as an INTS attribute, each checked as `int32Attribute` does.
+    func int32sAttribute(_ values: [Int], name: String, op: String) throws -> Attribute {
+        .ints(try values.map { try int32($0, name: name, op: op) })
+    }
+
+    private func int32(_ value: Int, name: String, op: String) throws -> Int32 {
+        guard let v = Int32(exactly: value) else {
+            throw FluidError.attribute(op: op, name: name, message: "is \(value), which does not fit a 32-bit integer attribute")
+        }
+        return v
+    }
+
+    /// Checks a per-axis layer argument: `counts` values (a count among them), each at least `minimum`.
+    func checkAxes(_ values: [Int], counts: [Int], minimum: Int, name: String, op: String) throws {
+        guard counts.contains(values.count) else {
+            let expected = counts.map(String.init).joined(separator: " or ")
+            throw FluidError.attribute(op: op, name: name, message: "should hold \(expected) values, found \(values)")
+        }
+        guard values.allSatisfy({ $0 >= minimum }) else {
+            throw FluidError.attribute(op: op, name: name, message: "should hold values of at least \(minimum), found \(values)")
+        }
+    }
+
     /// Applies `act` to `x` under `layer`'s name (or returns `x` when nil).
     func activate(_ x: Variable, _ act: Activation?, layer: String) throws -> Variable {
         guard let act else { return x }

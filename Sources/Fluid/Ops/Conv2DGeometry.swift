@@ -34,6 +34,10 @@ struct Conv2DGeometry {
         guard groups >= 1 else { throw FluidError.attribute(op: op.type, name: "groups", message: "should be at least 1, found \(groups)") }
         (batch, inChannels, height, width) = (input.shape[0], input.shape[1], input.shape[2], input.shape[3])
         (outChannels, kernelH, kernelW) = (filter.shape[0], filter.shape[2], filter.shape[3])
+        // A 0-sized kernel would make the output larger than the input (Paddle refuses it too).
+        if (kernelH >= 0 && kernelH < 1) || (kernelW >= 0 && kernelW < 1) {
+            throw mismatch("Filter", "has a \(kernelH) x \(kernelW) kernel, but kernel sizes must be at least 1 (\(both))")
+        }
         if outChannels >= 0 && outChannels % groups != 0 {
             throw mismatch("Filter", "has \(outChannels) output channels, which groups = \(groups) does not divide (\(both))")
         }

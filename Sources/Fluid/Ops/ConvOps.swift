@@ -124,8 +124,8 @@ final class ConvWorkspace {
         let perSample = max(g.columnRows * g.outputPlane, 1)
         let wanted = (targetColumns + g.outputPlane - 1) / max(g.outputPlane, 1)
         block = max(1, min(g.batch, wanted, columnBudget / perSample))
-        columns = Tensor(shape: [g.columnRows * block * g.outputPlane])
-        staging = Tensor(shape: [block > 1 ? g.outChannelsPerGroup * block * g.outputPlane : 0])
+        columns = Tensor(uncheckedDType: .float32, shape: [g.columnRows * block * g.outputPlane])
+        staging = Tensor(uncheckedDType: .float32, shape: [block > 1 ? g.outChannelsPerGroup * block * g.outputPlane : 0])
         inputShape = [g.batch, g.inChannels, g.height, g.width]
         filterShape = [g.outChannels, g.inChannelsPerGroup, g.kernelH, g.kernelW]
         filterCount = g.outChannels * g.columnRows

@@ -23,7 +23,12 @@ public struct OpDefinition: Sendable {
     public init(_ schema: OpSchema, inferShape: @escaping ShapeRule, kernel: @escaping KernelFactory,
                 gradient: GradientRule? = nil) {
         self.schema = schema
-        self.inferShape = inferShape
+        // Every op's outputs are bounded here, once, so no rule can hand the plan compiler
+        // a shape whose allocation fails or whose element count overflows.
+        self.inferShape = { ctx in
+            try inferShape(&ctx)
+            try ctx.checkOutputSizes()
+        }
         self.makeKernel = kernel
         self.gradient = gradient
     }

@@ -66,6 +66,17 @@ public struct ShapeContext {
         results.append((names[index], meta))
     }
 
+    /// Throws `FluidError.tensorTooLarge` when an output's known dimensions (-1 counted as 1)
+    /// hold more than `Tensor.maximumElementCount` elements or their product overflows.
+    func checkOutputSizes() throws {
+        for (name, meta) in results {
+            let known = meta.shape.map { $0 < 0 ? 1 : $0 }
+            guard Tensor.elementCount(of: known) == nil else { continue }
+            let slot = op.outputs.first { $0.names.contains(name) }?.slot ?? name
+            throw FluidError.tensorTooLarge(op: op.type, slot: slot, variable: name, shape: meta.shape)
+        }
+    }
+
     /// An error naming this op and `slot`.
     public func error(_ slot: String, _ message: String) -> FluidError {
         .shapeMismatch(op: op.type, slot: slot, message: message)

@@ -16,18 +16,25 @@ public indirect enum LearningRateSchedule: Sendable, Equatable {
 
     static let counterName = "@LR_DECAY_COUNTER@"
 
-    /// The attributes of the `lr_schedule` op that computes this schedule.
-    var attributes: [String: Attribute] {
+    /// The attributes of the `lr_schedule` op that computes this schedule; throws when a step
+    /// count does not fit the op's 32-bit attributes.
+    func attributes() throws -> [String: Attribute] {
+        func int32(_ v: Int, _ name: String) throws -> Int32 {
+            guard let x = Int32(exactly: v) else {
+                throw FluidError.attribute(op: "lr_schedule", name: name, message: "is \(v), which does not fit a 32-bit integer attribute")
+            }
+            return x
+        }
         switch self {
         case .exponential(let steps, let rate, let staircase):
-            return ["kind": .string("exponential"), "decay_steps": .int(Int32(steps)), "decay_rate": .float(rate), "staircase": .bool(staircase)]
+            return ["kind": .string("exponential"), "decay_steps": .int(try int32(steps, "decay_steps")), "decay_rate": .float(rate), "staircase": .bool(staircase)]
         case .piecewise(let boundaries, let values):
-            return ["kind": .string("piecewise"), "boundaries": .ints(boundaries.map(Int32.init)), "values": .floats(values)]
+            return ["kind": .string("piecewise"), "boundaries": .ints(try boundaries.map { try int32($0, "boundaries") }), "values": .floats(values)]
         case .cosine(let stepsPerEpoch, let epochs):
-            return ["kind": .string("cosine"), "step_each_epoch": .int(Int32(stepsPerEpoch)), "epochs": .int(Int32(epochs))]
+            return ["kind": .string("cosine"), "step_each_epoch": .int(try int32(stepsPerEpoch, "step_each_epoch")), "epochs": .int(try int32(epochs, "epochs"))]
         case .warmup(let steps, let start, let then):
-            var a = then?.attributes ?? ["kind": .string("constant")]
-            a["warmup_steps"] = .int(Int32(steps))
+            var a = try then?.attributes() ?? ["kind": .string("constant")]
+            a["warmup_steps"] = .int(try int32(steps, "warmup_steps"))
             a["warmup_start"] = .float(start)
             return a
         }
@@ -39,7 +46,7 @@ public indirect enum LearningRateSchedule: Sendable, Equatable {
                                   attributes: ["step": .float(1)]), role: .lrSched)
         let rate = context.temporary("learning_rate_scheduled")
         try context.append(OpDesc(type: "lr_schedule", inputs: ["Step": [counter], "BaseRate": [base]], outputs: ["Out": [rate]],
-                                  attributes: attributes), role: .lrSched)
+                                  attributes: try attributes()), role: .lrSched)
         return rate
     }
 }

@@ -131,7 +131,7 @@ public struct ConvBatchNormFold: ProgramPass {
         }
         let eps = Double(try bn.float("epsilon"))
         let perChannel = channels > 0 ? filter.count / channels : 0
-        let newFilter = Tensor(dtype: .float32, shape: filter.shape), newBias = Tensor(dtype: .float32, shape: [channels])
+        let newFilter = Tensor(uncheckedDType: .float32, shape: filter.shape), newBias = Tensor(uncheckedDType: .float32, shape: [channels])
         let w = filter.floats, w2 = newFilter.floats, b2 = newBias.floats
         let s = scale.floats, be = beta.floats, m = mean.floats, v = variance.floats, b = bias?.floats
         for c in 0..<channels {

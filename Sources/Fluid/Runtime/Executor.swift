@@ -77,8 +77,17 @@ public final class Executor {
     }
 
     /// The names a program's `feed` ops fill, in column order (empty for programs without them).
-    public func feedTargets(of program: Program, block: Int = 0) -> [String] {
-        Self.columnTargets(program.blocks[block].ops, type: "feed", slot: "Out")
+    /// Throws `FluidError.program` when the program has no block `block`.
+    public func feedTargets(of program: Program, block: Int = 0) throws -> [String] {
+        try Self.checkBlock(block, of: program)
+        return Self.columnTargets(program.blocks[block].ops, type: "feed", slot: "Out")
+    }
+
+    /// Throws naming the block index and the program's block count unless block `block` exists.
+    static func checkBlock(_ block: Int, of program: Program) throws {
+        guard program.blocks.indices.contains(block) else {
+            throw FluidError.program("Block \(block) does not exist: the program has \(program.blocks.count) block(s).")
+        }
     }
 
     private func plan(for program: Program, block: Int, scope: Scope, feed: [String: Tensor]) throws -> ExecutionPlan {
@@ -93,9 +102,7 @@ public final class Executor {
             remember(key, cached)
             return cached.plan
         }
-        guard program.blocks.indices.contains(block) else {
-            throw FluidError.program("Block \(block) does not exist: the program has \(program.blocks.count) block(s).")
-        }
+        try Self.checkBlock(block, of: program)
         let plan = try PlanCompiler(program: program, block: program.blocks[block], scope: scope, feed: feed).compile()
         if cache.count >= Self.cacheLimit {
             cache.removeAll()

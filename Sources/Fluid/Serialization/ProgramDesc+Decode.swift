@@ -25,6 +25,12 @@ public enum ProgramDesc {
             throw FluidError.file(path: source, message: "is not a valid ProgramDesc: the protobuf does not parse (truncated or corrupt, or not a model file)")
         }
         defer { paddle__framework__proto__program_desc__free_unpacked(desc, nil) }
+        // protobuf-c would silently keep the low 32 bits of a wider enum (a data type, an AttrType).
+        if let (field, value) = withUnsafePointer(to: paddle__framework__proto__program_desc__descriptor, {
+            ProtoEnumWidthCheck.firstOverflow(in: bytes, $0)
+        }) {
+            throw FluidError.file(path: source, message: "is not a valid ProgramDesc: enum field \(field) is \(value), which does not fit 32 bits")
+        }
         var reader = DescReader(source: source)
         return try reader.program(desc.pointee)
     }

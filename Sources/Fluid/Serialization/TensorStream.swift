@@ -68,10 +68,12 @@ public enum TensorStream {
         if let aboveLimit {
             throw r.failure("the tensor at byte \(start) claims \(dtype)\(dims), \(aboveLimit)")
         }
-        let tensor = Tensor(dtype: dtype, shape: dims)
+        // The byte count above bounds the element count by the file's size.
+        let tensor = Tensor(uncheckedDType: dtype, shape: dims)
         let raw = try r.bytes(tensor.byteCount, "tensor data of \(dtype)\(dims)")
         // An empty tensor (a zero in dims) has no bytes and possibly no base address.
         raw.withUnsafeBytes { if let base = $0.baseAddress { tensor.rawPointer.copyMemory(from: base, byteCount: raw.count) } }
+        if let problem = Tensor.lodProblem(lod, shape: dims) { throw r.failure("the LoD of the tensor at byte \(start) is invalid: \(problem)") }
         tensor.lod = lod
         return tensor
     }
@@ -150,6 +152,9 @@ enum TensorDescWire {
             throw FluidError.file(path: path, message: "the TensorDesc of a tensor does not parse (corrupt or truncated)")
         }
         defer { protobuf_c_message_free_unpacked(m, nil) }
+        if let (field, value) = ProtoEnumWidthCheck.firstOverflow(in: [UInt8](d), fluid_tensor_desc_descriptor()) {
+            throw FluidError.file(path: path, message: "\(field) is \(value), which is not a data type (it does not fit 32 bits)")
+        }
         let t = UnsafeMutableRawPointer(m).assumingMemoryBound(to: Paddle__Framework__Proto__VarType__TensorDesc.self)
         let code = Int32(bitPattern: t.pointee.data_type.rawValue)
         guard let dtype = DataType(rawValue: code) else {

@@ -7,7 +7,7 @@
 /// ```swift
 /// let test = try MNIST.test()
 /// test.count            // 10000
-/// test[0].label         // 7
+/// try test[0].label     // 7
 /// for batch in test.reader.batch(size: 64) { ... }
 /// ```
 public final class ImageDataset: Sendable {
@@ -56,9 +56,9 @@ public final class ImageDataset: Sendable {
                       pixels: images.data, labels: labels.data)
     }
 
-    /// The sample at `index` (0..<count).
+    /// The sample at `index`; throws `DataError.indexOutOfRange` outside 0..<count.
     public subscript(index: Int) -> LabeledImage {
-        LabeledImage(dataset: self, index: index)
+        get throws { try LabeledImage(dataset: self, index: index) }
     }
 
     /// All samples in file order, as a reader to shuffle, batch and feed.
@@ -69,7 +69,7 @@ public final class ImageDataset: Sendable {
             return AnyIterator {
                 guard next < dataset.count else { return nil }
                 defer { next += 1 }
-                return LabeledImage(dataset: dataset, index: next)
+                return LabeledImage(unchecked: dataset, next)
             }
         }
     }

@@ -13,9 +13,17 @@ public struct LabeledImage: Sendable, FeedSample {
     public let dataset: ImageDataset
     public let index: Int
 
-    /// The view of sample `index` (0..<dataset.count) of `dataset`.
-    public init(dataset: ImageDataset, index: Int) {
-        precondition(index >= 0 && index < dataset.count, "Sample \(index) is outside \(dataset.name) (0..<\(dataset.count))")
+    /// The view of sample `index` of `dataset`; throws `DataError.indexOutOfRange` outside
+    /// 0..<dataset.count.
+    public init(dataset: ImageDataset, index: Int) throws {
+        guard index >= 0 && index < dataset.count else {
+            throw DataError.indexOutOfRange(dataset: dataset.name, index: index, count: dataset.count)
+        }
+        self.init(unchecked: dataset, index)
+    }
+
+    /// A view whose index the caller has bounded (the dataset's own reader).
+    init(unchecked dataset: ImageDataset, _ index: Int) {
         self.dataset = dataset
         self.index = index
     }

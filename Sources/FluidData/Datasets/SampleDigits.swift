@@ -20,7 +20,7 @@ public func writeSampleDigits(to directory: String, count: Int = 10, from datase
     var paths: [String] = []
     for digit in 0..<min(max(count, 0), 10) {
         guard let index = source.labels.firstIndex(of: UInt8(digit)) else { continue }
-        let sample = source[index]
+        let sample = try source[index]
         let image = try GrayImage(width: source.columns, height: source.rows, pixels: Array(sample.pixels))
         let path = directory + "/infer_\(digit).png"
         try image.writePNG(to: path)

@@ -39,7 +39,8 @@ public final class DataFeeder {
     /// Feeds the given variables, in this order.
     public init(variables: [VarDesc]) {
         self.variables = variables
-        self.tensors = variables.map { Tensor(dtype: $0.dtype, shape: []) }
+        // Scalars, resized to each batch's shape by `feed`.
+        self.tensors = variables.map { _ in Tensor() }
         self.feeds = Dictionary(zip(variables.map(\.name), tensors), uniquingKeysWith: { first, _ in first })
     }
 

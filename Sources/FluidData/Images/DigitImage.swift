@@ -12,13 +12,14 @@ public enum DigitImage {
     /// The side of the images the recognize-digits model takes.
     public static let side = 28
 
-    /// The preprocessed pixels, `side * side` floats in [-1, 1], row-major.
+    /// The preprocessed pixels, `side * side` floats in [-1, 1], row-major. Throws
+    /// `DataError.invalidImageSize` when `side` is not in 1...`GrayImage.maximumSide`.
     public static func normalizedPixels(contentsOfPNG path: String, side: Int = DigitImage.side) throws -> [Float] {
         try GrayImage(contentsOfPNG: path).resized(width: side, height: side).normalized()
     }
 
     /// The preprocessed image as a float32 tensor of shape [1, 1, side, side], ready to feed.
     public static func tensor(contentsOfPNG path: String, side: Int = DigitImage.side) throws -> Tensor {
-        Tensor(shape: [1, 1, side, side], scalars: try normalizedPixels(contentsOfPNG: path, side: side))
+        try Tensor(shape: [1, 1, side, side], scalars: try normalizedPixels(contentsOfPNG: path, side: side))
     }
 }

@@ -14,7 +14,9 @@ public struct GrayImage: Equatable, Sendable {
     /// An image of the given pixels. Throws `DataError.invalidFile` when their count is not
     /// `width * height` or a side is not positive.
     public init(width: Int, height: Int, pixels: [UInt8]) throws {
-        guard width > 0, height > 0, pixels.count == width * height else {
+        // Overflow-checked: width * height of hostile sides must not trap.
+        let (area, overflow) = width.multipliedReportingOverflow(by: height)
+        guard width > 0, height > 0, !overflow, pixels.count == area else {
             throw DataError.invalidFile(path: "<gray image>", problem: "\(pixels.count) pixels do not make a \(width) x \(height) image")
         }
         self.init(unchecked: width, height, pixels)
@@ -30,6 +32,9 @@ public struct GrayImage: Equatable, Sendable {
     public init(contentsOfPNG path: String) throws {
         self = try DecodedPNG(contentsOf: path).grayscale()
     }
+
+    /// The largest side `resized(width:height:)` produces: the PNG decoder's limit.
+    public static let maximumSide = DecodedPNG.maximumSide
 
     /// The pixel at column `x`, row `y`.
     public subscript(x: Int, y: Int) -> UInt8 { pixels[y * width + x] }

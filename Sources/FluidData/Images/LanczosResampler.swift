@@ -152,13 +152,17 @@ enum LanczosResampler {
 extension GrayImage {
     /// The image resized as PIL's `resize((width, height), Image.ANTIALIAS)`: a Lanczos
     /// (a = 3) filter whose support grows with the downscale factor, so shrinking averages
-    /// instead of aliasing. Same size returns the image unchanged.
+    /// instead of aliasing. Same size returns the image unchanged. Throws
+    /// `DataError.invalidImageSize` unless both sides are in 1...`GrayImage.maximumSide`.
     ///
     /// ```swift
     /// let small = try GrayImage(contentsOfPNG: "photo.png").resized(width: 28, height: 28)
     /// ```
-    public func resized(width: Int, height: Int) -> GrayImage {
-        precondition(width > 0 && height > 0, "resized(width:height:) needs positive sizes, got \(width) x \(height)")
+    public func resized(width: Int, height: Int) throws -> GrayImage {
+        let sides = 1...GrayImage.maximumSide
+        guard sides.contains(width), sides.contains(height) else {
+            throw DataError.invalidImageSize(width: width, height: height, limit: GrayImage.maximumSide)
+        }
         if width == self.width && height == self.height { return self }
         return LanczosResampler.resize(self, width: width, height: height)
     }

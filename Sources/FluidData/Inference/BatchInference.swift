@@ -53,15 +53,16 @@ public struct BatchInference {
     public func run(_ images: InferenceImages) throws -> BatchInferenceResult {
         let (sampleShape, batch) = try feedLayout(for: images)
         let imageSize = images.rows * images.columns
-        let input = Tensor(dtype: .float32, shape: [])
+        let input = Tensor()
         var outputs: Tensor?
         var rowSize = 0
         for start in stride(from: 0, to: images.count, by: batch) {
             let n = min(batch, images.count - start)
             input.resize([n] + sampleShape, dtype: .float32)
+            let destination = try input.floatPointer()
             images.pixels.withUnsafeBufferPointer { all in
                 PixelNormalization.normalize(UnsafeBufferPointer(rebasing: all[start * imageSize..<(start + n) * imageSize]),
-                                             into: input.floats)
+                                             into: destination)
             }
             let fetched = try executor.run(model.program, scope: model.scope, feed: [feedName: input], fetch: [fetchName])
             guard let out = fetched.first else {
@@ -70,15 +71,15 @@ public struct BatchInference {
             if outputs == nil {
                 try checkOutput(out, batch: n)
                 rowSize = out.count / n
-                outputs = Tensor(dtype: .float32, shape: [images.count] + out.shape.dropFirst())
+                outputs = try Tensor(dtype: .float32, shape: [images.count] + out.shape.dropFirst())
             }
             guard let all = outputs, out.dtype == .float32, out.shape.first == n, out.count == n * rowSize else {
                 throw FluidError.program("The model's fetch target '\(fetchName)' is \(out.dtype)\(out.shape) for a batch of \(n) images, unlike earlier batches; its rows cannot be collected.")
             }
-            (all.floats + start * rowSize).update(from: out.floats, count: n * rowSize)
+            (try all.floatPointer() + start * rowSize).update(from: try out.floatPointer(), count: n * rowSize)
         }
-        let result = outputs ?? Tensor(dtype: .float32, shape: [0])
-        return BatchInferenceResult(outputs: result, labels: images.labels)
+        let result = try outputs ?? Tensor(dtype: .float32, shape: [0])
+        return try BatchInferenceResult(outputs: result, labels: images.labels)
     }
 
     /// The shape one image takes in the feed tensor, and the batch size to use.

@@ -16,7 +16,12 @@ public struct BatchInferenceResult {
     /// The images' labels, when known.
     public let labels: [UInt8]?
 
-    public init(outputs: Tensor, labels: [UInt8]?) {
+    /// The outputs' values, read once in `init` (which checks their dtype).
+    private let values: [Float]
+
+    /// Throws `FluidError.invalidTensor` unless `outputs` holds float32.
+    public init(outputs: Tensor, labels: [UInt8]?) throws {
+        self.values = try outputs.scalars(as: Float.self)
         self.outputs = outputs
         self.labels = labels
     }
@@ -30,7 +35,6 @@ public struct BatchInferenceResult {
     /// For each image, the index of the largest value of its row (the first one on a tie, as
     /// NumPy's argmax).
     public var predictions: [Int] {
-        let values = UnsafeBufferPointer(start: outputs.floats, count: outputs.count)
         let k = rowSize
         guard k > 0 else { return [] }
         return (0..<count).map { row in
@@ -62,7 +66,6 @@ public struct BatchInferenceResult {
     /// The outputs as raw little-endian float32, row-major: `count * rowSize * 4` bytes.
     public var outputBytes: Data {
         var data = Data(capacity: outputs.count * 4)
-        let values = UnsafeBufferPointer(start: outputs.floats, count: outputs.count)
         for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
         return data
     }

@@ -4,14 +4,14 @@ import Testing
 
 @Suite struct AppendBackwardTests {
     /// Declares a trainable parameter `name` and returns a scope holding `values` for it.
-    func parameter(_ p: Program, _ name: String, _ values: [Float]) -> Tensor {
+    func parameter(_ p: Program, _ name: String, _ values: [Float]) throws -> Tensor {
         p.globalBlock.addVar(VarDesc(name: name, shape: [values.count], persistable: true, isParameter: true))
-        return Tensor(shape: [values.count], scalars: values)
+        return try Tensor(shape: [values.count], scalars: values)
     }
 
     @Test func aVariableUsedTwiceGetsTheSumOfBothGradients() throws {
         let p = Program()
-        let w = parameter(p, "w", [0.7, -0.3, 1.2])
+        let w = try parameter(p, "w", [0.7, -0.3, 1.2])
         let b = p.globalBlock
         try b.appendInferred(OpDesc(type: "relu", inputs: ["X": ["w"]], outputs: ["Out": ["a"]]))
         try b.appendInferred(OpDesc(type: "sigmoid", inputs: ["X": ["w"]], outputs: ["Out": ["s"]]))
@@ -26,7 +26,7 @@ import Testing
         let scope = Scope()
         scope.set("w", w)
         let g = try Executor().run(p, scope: scope, fetch: ["w@GRAD"])[0].scalars(as: Float.self)
-        for (i, x) in w.scalars(as: Float.self).enumerated() {
+        for (i, x) in try w.scalars(as: Float.self).enumerated() {
             let s = 1 / (1 + exp(-x))
             let want = (x > 0 ? 1 : 0) + s * (1 - s)
             #expect(abs(g[i] - want) < 1e-6, "element \(i): \(g[i]) vs \(want)")
@@ -51,8 +51,8 @@ import Testing
 
     @Test func branchesThatDoNotReachTheLossArePruned() throws {
         let p = Program()
-        _ = parameter(p, "w1", [1, 2])
-        _ = parameter(p, "w2", [3, 4])
+        _ = try parameter(p, "w1", [1, 2])
+        _ = try parameter(p, "w2", [3, 4])
         try p.globalBlock.appendInferred(OpDesc(type: "relu", inputs: ["X": ["w1"]], outputs: ["Out": ["a"]]))
         try p.globalBlock.appendInferred(OpDesc(type: "relu", inputs: ["X": ["w2"]], outputs: ["Out": ["unused"]]))
         try p.globalBlock.appendInferred(OpDesc(type: "reduce_sum", inputs: ["X": ["a"]], outputs: ["Out": ["loss"]], attributes: ["reduce_all": .bool(true)]))
@@ -64,8 +64,8 @@ import Testing
 
     @Test func noGradSetStopsTheGradient() throws {
         let p = Program()
-        _ = parameter(p, "w1", [1, 2])
-        _ = parameter(p, "w2", [3, 4])
+        _ = try parameter(p, "w1", [1, 2])
+        _ = try parameter(p, "w2", [3, 4])
         try p.globalBlock.appendInferred(OpDesc(type: "elementwise_mul", inputs: ["X": ["w1"], "Y": ["w2"]], outputs: ["Out": ["a"]]))
         try p.globalBlock.appendInferred(OpDesc(type: "reduce_sum", inputs: ["X": ["a"]], outputs: ["Out": ["loss"]], attributes: ["reduce_all": .bool(true)]))
         let grads = try p.appendBackward(loss: "loss", noGradSet: ["w2"])

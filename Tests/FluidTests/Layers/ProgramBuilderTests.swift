@@ -47,8 +47,8 @@ import Testing
         let scope = Scope()
         startup.randomSeed = 3
         try Executor().run(startup, scope: scope)
-        #expect(scope["msra_w"]!.scalars(as: Float.self).allSatisfy { abs($0) <= 1 })
-        #expect(scope["fc_1.w_0"]!.scalars(as: Float.self).allSatisfy { abs($0) <= 1 })
+        #expect(try scope["msra_w"]!.scalars(as: Float.self).allSatisfy { abs($0) <= 1 })
+        #expect(try scope["fc_1.w_0"]!.scalars(as: Float.self).allSatisfy { abs($0) <= 1 })
     }
 
     @Test func layersRejectInputsTheyCannotUse() throws {

@@ -25,13 +25,13 @@ private func naiveNormalize(_ x: [Float], n: Int, c: Int, s: Int, mean: [Double]
     return y
 }
 
-private func floats(_ t: Tensor) -> [Float] { t.scalars(as: Float.self) }
+private func floats(_ t: Tensor) -> [Float] { t.uncheckedScalars(as: Float.self) }
 
 @Suite struct BatchNormOpsTests {
-    let scale = Tensor(shape: [3], scalars: [1.5, 0.7, -1.2] as [Float])
-    let bias = Tensor(shape: [3], scalars: [0.1, -0.3, 0.5] as [Float])
-    let runningMean = Tensor(shape: [3], scalars: [0.2, -0.1, 0.4] as [Float])
-    let runningVariance = Tensor(shape: [3], scalars: [1.3, 0.6, 2.0] as [Float])
+    let scale = Tensor.literal([3], [1.5, 0.7, -1.2] as [Float])
+    let bias = Tensor.literal([3], [0.1, -0.3, 0.5] as [Float])
+    let runningMean = Tensor.literal([3], [0.2, -0.1, 0.4] as [Float])
+    let runningVariance = Tensor.literal([3], [1.3, 0.6, 2.0] as [Float])
     static let outputs = ["Y", "MeanOut", "VarianceOut", "SavedMean", "SavedVariance"]
 
     func op(_ x: Tensor, _ attributes: [String: Attribute] = [:]) -> OpTest {

@@ -58,7 +58,7 @@ import Testing
 
         func check(gradient: Bool = true) throws {
             let t = test()
-            let (shape, expected) = reference(t.inputs["Input"]![0].scalars(as: Float.self), t.inputs["Filter"]![0].scalars(as: Float.self))
+            let (shape, expected) = try reference(t.inputs["Input"]![0].scalars(as: Float.self), t.inputs["Filter"]![0].scalars(as: Float.self))
             try t.checkOutput("Output", shape: shape, expected: expected, tolerance: 1e-5)
             if gradient { try t.checkGradient(["Input", "Filter"], of: ["Output"], delta: Self.delta) }
         }
@@ -134,22 +134,22 @@ import Testing
         let work = ConvWorkspace(g, columnBudget: 2 * g.columnRows * g.outputPlane)
         #expect(work.block == 2)
         let x = Tensor.random(c.input, seed: 11), w = Tensor.random(c.filter, seed: 12)
-        let (shape, expected) = c.reference(x.scalars(as: Float.self), w.scalars(as: Float.self))
+        let (shape, expected) = try c.reference(x.scalars(as: Float.self), w.scalars(as: Float.self))
         #expect(shape == g.outputShape)
-        let out = Tensor(shape: shape)
+        let out = try Tensor(shape: shape)
         work.forward(x: x.floats, w: w.floats, out: out.floats)
-        expectClose(out.scalars(as: Float.self), expected)
+        try expectClose(out.scalars(as: Float.self), expected)
 
         // The direct convolution is linear in x and in w: its gradient wrt x[i] under the
         // loss sum(dOut * out) is the loss with x replaced by the i-th unit vector.
         let dOut = Tensor.random(shape, seed: 13)
-        let dx = Tensor(shape: c.input), dw = Tensor(shape: c.filter)
+        let dx = try Tensor(shape: c.input), dw = try Tensor(shape: c.filter)
         work.backward(x: x.floats, w: w.floats, dOut: dOut.floats, dx: dx.floats, dw: dw.floats)
-        let d = dOut.scalars(as: Float.self), xs = x.scalars(as: Float.self), ws = w.scalars(as: Float.self)
+        let d = try dOut.scalars(as: Float.self), xs = try x.scalars(as: Float.self), ws = try w.scalars(as: Float.self)
         func loss(_ x: [Float], _ w: [Float]) -> Float { zip(c.reference(x, w).values, d).reduce(0) { $0 + $1.0 * $1.1 } }
         func unit(_ n: Int, _ i: Int) -> [Float] { (0..<n).map { $0 == i ? 1 : 0 } }
-        expectClose(dx.scalars(as: Float.self), (0..<xs.count).map { loss(unit(xs.count, $0), ws) })
-        expectClose(dw.scalars(as: Float.self), (0..<ws.count).map { loss(xs, unit(ws.count, $0)) })
+        try expectClose(dx.scalars(as: Float.self), (0..<xs.count).map { loss(unit(xs.count, $0), ws) })
+        try expectClose(dw.scalars(as: Float.self), (0..<ws.count).map { loss(xs, unit(ws.count, $0)) })
     }
 
     func expectClose(_ got: [Float], _ expected: [Float], sourceLocation: SourceLocation = #_sourceLocation) {

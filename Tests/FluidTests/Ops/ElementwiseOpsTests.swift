@@ -32,8 +32,8 @@ private let cases: [ElementwiseCase] = [
 ]
 
 /// Naive reference: out[i] = f(X at i, Y at i), walking Out's multi-index.
-private func naive(_ c: ElementwiseCase, _ x: Tensor, _ y: Tensor, _ f: (Float, Float) -> Float) -> [Float] {
-    let xs = x.scalars(as: Float.self), ys = y.scalars(as: Float.self)
+private func naive(_ c: ElementwiseCase, _ x: Tensor, _ y: Tensor, _ f: (Float, Float) -> Float) throws -> [Float] {
+    let xs = try x.scalars(as: Float.self), ys = try y.scalars(as: Float.self)
     func offset(_ index: [Int], _ dims: [Int]) -> Int {
         var o = 0
         for d in dims.indices { o = o * dims[d] + (dims[d] == 1 ? 0 : index[d]) }
@@ -91,11 +91,11 @@ private func test(_ type: String, _ c: ElementwiseCase) -> OpTest {
     func maxAndMin(_ type: String, _ isMax: Bool) throws {
         // X kept at least 0.05 from the Y it meets, so no finite difference crosses a tie.
         let c = cases[3]
-        let y = Tensor.random(c.y, seed: 4), ys = y.scalars(as: Float.self)
-        let xs = Tensor.random(c.x, seed: 3).scalars(as: Float.self).enumerated().map { i, v in
+        let y = try Tensor.random(c.y, seed: 4), ys = try y.scalars(as: Float.self)
+        let xs = try Tensor.random(c.x, seed: 3).scalars(as: Float.self).enumerated().map { i, v in
             abs(v - ys[i % 12]) < 0.05 ? ys[i % 12] + 0.1 : v
         }
-        let x = Tensor(shape: c.x, scalars: xs)
+        let x = try Tensor(shape: c.x, scalars: xs)
         let t = OpTest(type, inputs: ["X": x, "Y": y], outputs: ["Out"])
         try t.checkOutput("Out", shape: c.out, expected: naive(c, x, y) { isMax ? Swift.max($0, $1) : Swift.min($0, $1) })
         try t.checkGradient(["X", "Y"], of: ["Out"])
@@ -111,7 +111,7 @@ private func test(_ type: String, _ c: ElementwiseCase) -> OpTest {
         let grad = OpTest("elementwise_mul_grad", inputs: ["X": x, "Y": y, "Out@GRAD": dout],
                           attributes: ["axis": .int(1)], outputs: ["X@GRAD", "Y@GRAD"])
         try grad.checkOutput("X@GRAD", shape: c.x, expected: naive(c, dout, y, *))
-        let products = zip(dout.scalars(as: Float.self), x.scalars(as: Float.self)).map { Double($0) * Double($1) }
+        let products = try zip(dout.scalars(as: Float.self), x.scalars(as: Float.self)).map { Double($0) * Double($1) }
         var dy = [Double](repeating: 0, count: 3)
         for (i, v) in products.enumerated() { dy[(i / (110 * 110)) % 3] += v }
         try grad.checkOutput("Y@GRAD", shape: c.y, expected: dy.map { Float($0) }, tolerance: 1e-4)

@@ -2,8 +2,8 @@ import Testing
 @testable import Fluid
 
 /// Naive `fc`: Input read as [rows, k], times W [k, n], plus bias[j] on every row, then relu.
-private func naiveFC(_ input: Tensor, _ w: Tensor, _ bias: Tensor?, rows: Int, relu: Bool) -> [Float] {
-    let a = input.scalars(as: Float.self), b = w.scalars(as: Float.self), bias = bias?.scalars(as: Float.self)
+private func naiveFC(_ input: Tensor, _ w: Tensor, _ bias: Tensor?, rows: Int, relu: Bool) throws -> [Float] {
+    let a = try input.scalars(as: Float.self), b = try w.scalars(as: Float.self), bias = try bias?.scalars(as: Float.self)
     let k = w.shape[0], n = w.shape[1]
     var out = [Float](repeating: 0, count: rows * n)
     for i in 0..<rows {

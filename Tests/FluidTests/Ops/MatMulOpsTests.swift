@@ -2,8 +2,8 @@ import Testing
 @testable import Fluid
 
 /// Naive `mul`: X and Y read as the row-major matrices [xRows, k] and [k, yCols].
-private func naiveMul(_ x: Tensor, _ y: Tensor, xRows: Int, k: Int, yCols: Int) -> [Float] {
-    let a = x.scalars(as: Float.self), b = y.scalars(as: Float.self)
+private func naiveMul(_ x: Tensor, _ y: Tensor, xRows: Int, k: Int, yCols: Int) throws -> [Float] {
+    let a = try x.scalars(as: Float.self), b = try y.scalars(as: Float.self)
     var out = [Float](repeating: 0, count: xRows * yCols)
     for i in 0..<xRows {
         for j in 0..<yCols {
@@ -16,7 +16,7 @@ private func naiveMul(_ x: Tensor, _ y: Tensor, xRows: Int, k: Int, yCols: Int) 
 }
 
 /// Naive numpy matmul: 1-D operands promoted, batch dims broadcast, transposes applied by index.
-private func naiveMatMul(_ x: Tensor, _ y: Tensor, transX: Bool, transY: Bool) -> [Float] {
+private func naiveMatMul(_ x: Tensor, _ y: Tensor, transX: Bool, transY: Bool) throws -> [Float] {
     var xs = x.shape, ys = y.shape, tx = transX, ty = transY
     if xs.count == 1 { xs = [1, xs[0]]; tx = false }
     if ys.count == 1 { ys = [ys[0], 1]; ty = false }
@@ -26,7 +26,7 @@ private func naiveMatMul(_ x: Tensor, _ y: Tensor, transX: Bool, transY: Bool) -
     while xb.count < yb.count { xb.insert(1, at: 0) }
     while yb.count < xb.count { yb.insert(1, at: 0) }
     let ob = zip(xb, yb).map { max($0, $1) }
-    let a = x.scalars(as: Float.self), b = y.scalars(as: Float.self)
+    let a = try x.scalars(as: Float.self), b = try y.scalars(as: Float.self)
     var out: [Float] = []
     for batch in 0..<ob.reduce(1, *) {
         var index = [Int](repeating: 0, count: ob.count), rest = batch

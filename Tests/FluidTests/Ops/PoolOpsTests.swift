@@ -20,10 +20,10 @@ import Testing
         }
 
         /// Values 0.05 apart in a shuffled order: no ties, and a 0.02 perturbation keeps the order.
-        func data() -> Tensor {
+        func data() throws -> Tensor {
             let n = input.reduce(1, *)
             var rng = SeededGenerator(seed: 21)
-            return Tensor(shape: input, scalars: (0..<n).map { Float($0) * 0.05 - Float(n) * 0.025 }.shuffled(using: &rng))
+            return try Tensor(shape: input, scalars: (0..<n).map { Float($0) * 0.05 - Float(n) * 0.025 }.shuffled(using: &rng))
         }
 
         func reference(_ x: [Float]) -> (shape: [Int], values: [Float]) {
@@ -62,9 +62,9 @@ import Testing
         }
 
         func check(gradient: Bool = true) throws {
-            let x = type == "max" ? data() : Tensor.random(input, seed: 4)
+            let x = try type == "max" ? data() : Tensor.random(input, seed: 4)
             let t = OpTest("pool2d", inputs: ["X": x], attributes: attributes, outputs: ["Out"])
-            let (shape, expected) = reference(x.scalars(as: Float.self))
+            let (shape, expected) = try reference(x.scalars(as: Float.self))
             try t.checkOutput("Out", shape: shape, expected: expected, tolerance: 1e-5)
             // Max pooling is exact under perturbations that keep each window's winner; an
             // average is linear, so a large step is exact too and keeps float32 rounding small.
@@ -126,15 +126,15 @@ import Testing
 
     @Test func maxGradientGoesToFirstMaximum() throws {
         // Windows [1 3; 2 3] and [3 0; 1 3] each hold their maximum twice.
-        let x = Tensor(shape: [1, 1, 2, 4], scalars: [1, 3, 3, 0, 2, 3, 1, 3] as [Float])
+        let x = try Tensor(shape: [1, 1, 2, 4], scalars: [1, 3, 3, 0, 2, 3, 1, 3] as [Float])
         let t = OpTest("pool2d", inputs: ["X": x], attributes: Case(input: [1, 1, 2, 4], strides: [2, 2]).attributes, outputs: ["Out"])
         let rule = try #require(try OpRegistry.definition("pool2d").gradient)
-        let dOutName = gradName(OpTest.outputName("Out")), dOut = Tensor(shape: [1, 1, 1, 2], scalars: [1, 2] as [Float])
+        let dOutName = try gradName(OpTest.outputName("Out")), dOut = try Tensor(shape: [1, 1, 1, 2], scalars: [1, 2] as [Float])
         let program = t.program([t.forwardOp] + rule(GradientContext(op: t.forwardOp, needsGradient: { _ in true })),
                                 extraFeeds: [dOutName: dOut])
         let dx = try Executor().run(program, scope: Scope(), feed: t.feeds.merging([dOutName: dOut]) { a, _ in a },
                                     fetch: [gradName(OpTest.inputName("X"))])
-        #expect(dx.first?.scalars(as: Float.self) == [0, 1, 2, 0, 0, 0, 0, 0])
+        #expect(try dx.first?.scalars(as: Float.self) == [0, 1, 2, 0, 0, 0, 0, 0])
     }
 
     @Test func gradientRuleUsesPaddleSlots() throws {

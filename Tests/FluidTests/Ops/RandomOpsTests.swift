@@ -7,7 +7,7 @@ import Testing
 
     private func generate(_ type: String, _ attributes: [String: Attribute]) throws -> [Float] {
         let out = try OpTest(type, inputs: [:], attributes: attributes, outputs: ["Out"]).output("Out")
-        return out.scalars(as: Float.self)
+        return try out.scalars(as: Float.self)
     }
 
     private func moments(_ v: [Float]) -> (mean: Double, std: Double) {
@@ -95,17 +95,17 @@ import Testing
         let first = try exe.run(startup, scope: scope, fetch: ["w", "b"])
         let second = try exe.run(startup, scope: scope, fetch: ["w", "b"])
         #expect(exe.plansCompiled == 1)
-        #expect(first[0].scalars(as: Float.self) == second[0].scalars(as: Float.self))
-        #expect(first[1].scalars(as: Float.self) == second[1].scalars(as: Float.self))
+        #expect(try first[0].scalars(as: Float.self) == second[0].scalars(as: Float.self))
+        #expect(try first[1].scalars(as: Float.self) == second[1].scalars(as: Float.self))
         let fresh = try Executor().run(startup, scope: Scope(), fetch: ["w"])
-        #expect(fresh[0].scalars(as: Float.self) == first[0].scalars(as: Float.self))
+        #expect(try fresh[0].scalars(as: Float.self) == first[0].scalars(as: Float.self))
     }
 
     @Test func float64Output() throws {
         let out = try OpTest("uniform_random", inputs: [:], attributes: [
             "shape": .longs([1000]), "dtype": .int(DataType.float64.rawValue), "min": .float(2), "max": .float(4),
         ], outputs: ["Out"]).output("Out")
-        let v = out.scalars(as: Double.self)
+        let v = try out.scalars(as: Double.self)
         #expect(out.dtype == .float64 && v.allSatisfy { $0 >= 2 && $0 <= 4 })
         let mean: Double = v.reduce(0, +) / 1000
         let tolerance: Double = 5 * (2 / 12.0.squareRoot()) / 1000.0.squareRoot()

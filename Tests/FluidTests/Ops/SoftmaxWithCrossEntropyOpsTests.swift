@@ -29,16 +29,16 @@ private func naiveSoftmaxCrossEntropy(_ x: [Float], outer: Int, classes: Int, in
 @Suite struct SoftmaxWithCrossEntropyOpsTests {
     let logits = Tensor.random([4, 5], in: -3...3, seed: 21)
     let hard: [Int64] = [2, 0, -100, 4]
-    var hardLabel: Tensor { Tensor(shape: [4, 1], scalars: hard) }
+    var hardLabel: Tensor { Tensor.literal([4, 1], hard) }
 
     /// Soft labels of `shape`, normalized along `axis` of [outer, classes, inner].
-    private func softLabels(_ shape: [Int], outer: Int, classes: Int, inner: Int) -> Tensor {
-        var v = Tensor.random(shape, in: 0.1...1, seed: 22).scalars(as: Float.self)
+    private func softLabels(_ shape: [Int], outer: Int, classes: Int, inner: Int) throws -> Tensor {
+        var v = try Tensor.random(shape, in: 0.1...1, seed: 22).scalars(as: Float.self)
         for o in 0..<outer { for i in 0..<inner {
             let s = (0..<classes).map { v[(o * classes + $0) * inner + i] }.reduce(0, +)
             for k in 0..<classes { v[(o * classes + k) * inner + i] /= s }
         } }
-        return Tensor(shape: shape, scalars: v)
+        return try Tensor(shape: shape, scalars: v)
     }
 
     private func op(_ logits: Tensor, _ label: Tensor, _ attributes: [String: Attribute] = [:]) -> OpTest {
@@ -47,7 +47,7 @@ private func naiveSoftmaxCrossEntropy(_ x: [Float], outer: Int, classes: Int, in
     }
 
     @Test func hardLabelsWithSoftmax() throws {
-        let (s, l) = naiveSoftmaxCrossEntropy(logits.scalars(as: Float.self), outer: 4, classes: 5, inner: 1, useSoftmax: true, hard: hard)
+        let (s, l) = try naiveSoftmaxCrossEntropy(logits.scalars(as: Float.self), outer: 4, classes: 5, inner: 1, useSoftmax: true, hard: hard)
         let t = op(logits, hardLabel)
         try t.checkOutput("Softmax", shape: [4, 5], expected: s)
         try t.checkOutput("Loss", shape: [4, 1], expected: l)
@@ -55,8 +55,8 @@ private func naiveSoftmaxCrossEntropy(_ x: [Float], outer: Int, classes: Int, in
     }
 
     @Test func softLabelsWithSoftmax() throws {
-        let label = softLabels([4, 5], outer: 4, classes: 5, inner: 1)
-        let (_, l) = naiveSoftmaxCrossEntropy(logits.scalars(as: Float.self), outer: 4, classes: 5, inner: 1, useSoftmax: true,
+        let label = try softLabels([4, 5], outer: 4, classes: 5, inner: 1)
+        let (_, l) = try naiveSoftmaxCrossEntropy(logits.scalars(as: Float.self), outer: 4, classes: 5, inner: 1, useSoftmax: true,
                                               soft: label.scalars(as: Float.self))
         let t = op(logits, label, ["soft_label": .bool(true)])
         try t.checkOutput("Loss", shape: [4, 1], expected: l)
@@ -66,13 +66,13 @@ private func naiveSoftmaxCrossEntropy(_ x: [Float], outer: Int, classes: Int, in
     @Test func classesAlongAxisOne() throws {
         let x = Tensor.random([2, 4, 3], in: -3...3, seed: 23)
         let h: [Int64] = [0, 3, 1, 2, -100, 3]
-        let (s, l) = naiveSoftmaxCrossEntropy(x.scalars(as: Float.self), outer: 2, classes: 4, inner: 3, useSoftmax: true, hard: h)
-        let t = op(x, Tensor(shape: [2, 1, 3], scalars: h), ["axis": .int(1)])
+        let (s, l) = try naiveSoftmaxCrossEntropy(x.scalars(as: Float.self), outer: 2, classes: 4, inner: 3, useSoftmax: true, hard: h)
+        let t = try op(x, Tensor(shape: [2, 1, 3], scalars: h), ["axis": .int(1)])
         try t.checkOutput("Softmax", shape: [2, 4, 3], expected: s)
         try t.checkOutput("Loss", shape: [2, 1, 3], expected: l)
         try t.checkGradient(["Logits"], of: ["Loss"])
-        let soft = softLabels([2, 4, 3], outer: 2, classes: 4, inner: 3)
-        let (_, softLoss) = naiveSoftmaxCrossEntropy(x.scalars(as: Float.self), outer: 2, classes: 4, inner: 3, useSoftmax: true,
+        let soft = try softLabels([2, 4, 3], outer: 2, classes: 4, inner: 3)
+        let (_, softLoss) = try naiveSoftmaxCrossEntropy(x.scalars(as: Float.self), outer: 2, classes: 4, inner: 3, useSoftmax: true,
                                                      soft: soft.scalars(as: Float.self))
         let ts = op(x, soft, ["axis": .int(1), "soft_label": .bool(true)])
         try ts.checkOutput("Loss", shape: [2, 1, 3], expected: softLoss)
@@ -82,7 +82,7 @@ private func naiveSoftmaxCrossEntropy(_ x: [Float], outer: Int, classes: Int, in
     /// What Paddle 3.3.1 emits after a softmax layer: Logits already are probabilities.
     @Test func probabilitiesWithoutSoftmax() throws {
         let probs = Tensor.random([4, 5], in: 0.2...1, seed: 24)
-        let (_, l) = naiveSoftmaxCrossEntropy(probs.scalars(as: Float.self), outer: 4, classes: 5, inner: 1, useSoftmax: false, hard: hard)
+        let (_, l) = try naiveSoftmaxCrossEntropy(probs.scalars(as: Float.self), outer: 4, classes: 5, inner: 1, useSoftmax: false, hard: hard)
         let t = op(probs, hardLabel, ["use_softmax": .bool(false)])
         try t.checkOutput("Softmax", shape: [4, 5], expected: probs.scalars(as: Float.self))
         try t.checkOutput("Loss", shape: [4, 1], expected: l)
@@ -91,8 +91,8 @@ private func naiveSoftmaxCrossEntropy(_ x: [Float], outer: Int, classes: Int, in
 
     @Test func softProbabilitiesWithoutSoftmax() throws {
         let probs = Tensor.random([4, 5], in: 0.2...1, seed: 25)
-        let label = softLabels([4, 5], outer: 4, classes: 5, inner: 1)
-        let (_, l) = naiveSoftmaxCrossEntropy(probs.scalars(as: Float.self), outer: 4, classes: 5, inner: 1, useSoftmax: false,
+        let label = try softLabels([4, 5], outer: 4, classes: 5, inner: 1)
+        let (_, l) = try naiveSoftmaxCrossEntropy(probs.scalars(as: Float.self), outer: 4, classes: 5, inner: 1, useSoftmax: false,
                                               soft: label.scalars(as: Float.self))
         let t = op(probs, label, ["use_softmax": .bool(false), "soft_label": .bool(true)])
         try t.checkOutput("Loss", shape: [4, 1], expected: l)
@@ -104,8 +104,8 @@ private func naiveSoftmaxCrossEntropy(_ x: [Float], outer: Int, classes: Int, in
     /// against both that closed form and central differences of the composed forward.
     @Test func composedWithSoftmaxLayer() throws {
         let x = Tensor.random([3, 4], in: -2...2, seed: 27)
-        let label = Tensor(shape: [3, 1], scalars: [1, 3, 0] as [Int64])
-        let dloss = Tensor(shape: [3, 1], scalars: [0.5, -1.25, 2] as [Float])
+        let label = try Tensor(shape: [3, 1], scalars: [1, 3, 0] as [Int64])
+        let dloss = try Tensor(shape: [3, 1], scalars: [0.5, -1.25, 2] as [Float])
         let softmax = OpDesc(type: "softmax", inputs: ["X": ["x"]], outputs: ["Out": ["p"]])
         let loss = OpDesc(type: "softmax_with_cross_entropy", inputs: ["Logits": ["p"], "Label": ["label"]],
                           outputs: ["Softmax": ["s"], "Loss": ["loss"]], attributes: ["use_softmax": .bool(false)])
@@ -124,8 +124,8 @@ private func naiveSoftmaxCrossEntropy(_ x: [Float], outer: Int, classes: Int, in
         }
         let feeds = ["x": x, "label": label, "loss@GRAD": dloss]
         let analytic = try Executor().run(program([softmax, loss] + grads), scope: Scope(), feed: feeds, fetch: ["x@GRAD", "p"])
-        let dx = analytic[0].scalars(as: Float.self), p = analytic[1].scalars(as: Float.self)
-        let labels = label.scalars(as: Int64.self), d = dloss.scalars(as: Float.self)
+        let dx = try analytic[0].scalars(as: Float.self), p = try analytic[1].scalars(as: Float.self)
+        let labels = try label.scalars(as: Int64.self), d = try dloss.scalars(as: Float.self)
         let exe = Executor(), scope = Scope(), forward = program([softmax, loss])
         for i in 0..<12 {
             let (r, k) = (i / 4, i % 4)
@@ -149,7 +149,7 @@ private func naiveSoftmaxCrossEntropy(_ x: [Float], outer: Int, classes: Int, in
         let grad = OpDesc(type: "softmax_with_cross_entropy_grad",
                           inputs: ["Label": ["Label.0"], "Softmax": ["out.Softmax.0"], "Loss@GRAD": ["dloss"]],
                           outputs: ["Logits@GRAD": ["dx"]], attributes: ["use_softmax": .bool(useSoftmax)])
-        let dloss = Tensor(shape: [4, 1], scalars: [1, 1, 1, 1] as [Float])
+        let dloss = try Tensor(shape: [4, 1], scalars: [1, 1, 1, 1] as [Float])
         let program = t.program([t.forwardOp, grad], extraFeeds: ["dloss": dloss])
         var feeds = t.feeds
         feeds["dloss"] = dloss
@@ -159,7 +159,7 @@ private func naiveSoftmaxCrossEntropy(_ x: [Float], outer: Int, classes: Int, in
     }
 
     @Test func largeLogitsGiveFiniteLoss() throws {
-        let x = Tensor(shape: [1, 3], scalars: [0, 200, -200] as [Float])
+        let x = try Tensor(shape: [1, 3], scalars: [0, 200, -200] as [Float])
         let loss = try op(x, Tensor(shape: [1, 1], scalars: [2] as [Int64])).output("Loss").scalars(as: Float.self)
         #expect(abs(loss[0] - 400) < 1e-3, "loss \(loss[0])")
     }

@@ -18,9 +18,9 @@ import Testing
         try optimizer.minimize(loss, program: main, startup: startup)
         let exe = Executor(), scope = Scope()
         try exe.run(startup, scope: scope)
-        scope.set("w", Tensor(shape: [3], scalars: w0))
+        try scope.set("w", Tensor(shape: [3], scalars: w0))
         for _ in 0..<steps { try exe.run(main, scope: scope, feed: ["c": Tensor(shape: [3], scalars: c)]) }
-        return (scope["w"]!.scalars(as: Float.self), main)
+        return try (scope["w"]!.scalars(as: Float.self), main)
     }
 
     func expectClose(_ got: [Float], _ want: [Float], _ what: String) {

@@ -36,7 +36,7 @@ import Testing
         #expect(!p.globalBlock.vars.contains { $0.name.contains("@GRAD") || $0.name.contains("moment") })
 
         // The reference: the existing test clone, which drops by role and keeps the loss.
-        let input = Tensor.random([3, 2, 6, 6], seed: 5), label = Tensor(shape: [3, 1], scalars: [1, 0, 3] as [Int64])
+        let input = try Tensor.random([3, 2, 6, 6], seed: 5), label = try Tensor(shape: [3, 1], scalars: [1, 0, 3] as [Int64])
         let expected = try f.run(f.main.clone(forTest: true), feed: ["img": input, "label": label], fetch: [prediction])
         expectClose(try f.run(p, feed: ["img": input], fetch: [prediction]), expected)
     }

@@ -39,7 +39,7 @@ import Testing
         #expect(types.isDisjoint(with: ["batch_norm", "mul", "adam", "mean"]) && types.isSubset(of: ["conv2d", "elementwise_add", "relu", "pool2d", "fc", "softmax"]))
 
         // The reference: the test clone of the training program, run on the same parameters.
-        let img = Tensor.random([4, 1, 10, 10], seed: 6), label = Tensor(shape: [4, 1], scalars: [0, 1, 2, 3] as [Int64])
+        let img = try Tensor.random([4, 1, 10, 10], seed: 6), label = try Tensor(shape: [4, 1], scalars: [0, 1, 2, 3] as [Int64])
         let expected = try f.run(f.main.clone(forTest: true), feed: ["img": img, "label": label], fetch: [prediction])
         expectClose(try f.run(inference, feed: ["img": img], fetch: [prediction]), expected, absolute: 1e-5)
     }

@@ -11,20 +11,20 @@ import Testing
 
     @Test func plansAreReusedForTheSameShapesAndRecompiledForNewOnes() throws {
         let p = reluProgram(), exe = Executor(), scope = Scope()
-        let a = Tensor(shape: [2, 3], scalars: [-1, 2, -3, 4, -5, 6] as [Float])
+        let a = try Tensor(shape: [2, 3], scalars: [-1, 2, -3, 4, -5, 6] as [Float])
         let y1 = try exe.run(p, scope: scope, feed: ["x": a], fetch: ["y"])[0]
-        #expect(y1.scalars(as: Float.self) == [0, 2, 0, 4, 0, 6])
+        #expect(try y1.scalars(as: Float.self) == [0, 2, 0, 4, 0, 6])
         #expect(exe.plansCompiled == 1)
         _ = try exe.run(p, scope: scope, feed: ["x": a], fetch: ["y"])
         #expect(exe.plansCompiled == 1)
-        let b = Tensor(shape: [1, 3], scalars: [1, -1, 1] as [Float])
+        let b = try Tensor(shape: [1, 3], scalars: [1, -1, 1] as [Float])
         let y2 = try exe.run(p, scope: scope, feed: ["x": b], fetch: ["y"])[0]
         #expect(exe.plansCompiled == 2)
-        #expect(y2.shape == [1, 3] && y2.scalars(as: Float.self) == [1, 0, 1])
+        #expect(try y2.shape == [1, 3] && y2.scalars(as: Float.self) == [1, 0, 1])
         // Back to the first shape: the cached plan runs and resizes its outputs again.
         let y3 = try exe.run(p, scope: scope, feed: ["x": a], fetch: ["y"])[0]
         #expect(exe.plansCompiled == 2)
-        #expect(y3.shape == [2, 3] && y3.scalars(as: Float.self) == [0, 2, 0, 4, 0, 6])
+        #expect(try y3.shape == [2, 3] && y3.scalars(as: Float.self) == [0, 2, 0, 4, 0, 6])
         // A changed program is stale.
         p.globalBlock.ops[0].attributes["use_cudnn"] = .bool(false)
         _ = try exe.run(p, scope: scope, feed: ["x": a], fetch: ["y"])
@@ -33,7 +33,7 @@ import Testing
 
     @Test func feedOfWrongRankOrDtypeNamesTheVariableAndShapes() throws {
         let p = reluProgram(), exe = Executor()
-        let wrongRank = Tensor(dtype: .float32, shape: [2, 3, 1])
+        let wrongRank = try Tensor(dtype: .float32, shape: [2, 3, 1])
         do {
             try exe.run(p, scope: Scope(), feed: ["x": wrongRank])
             Issue.record("a rank-3 feed for a rank-2 variable must fail")
@@ -41,7 +41,7 @@ import Testing
             let text = "\(error)"
             #expect(text.contains("'x'") && text.contains("[-1, 3]") && text.contains("[2, 3, 1]"), "\(text)")
         }
-        let wrongType = Tensor(dtype: .int64, shape: [2, 3])
+        let wrongType = try Tensor(dtype: .int64, shape: [2, 3])
         do {
             try exe.run(p, scope: Scope(), feed: ["x": wrongType])
             Issue.record("an int64 feed for a float32 variable must fail")
@@ -75,9 +75,9 @@ import Testing
         p.globalBlock.addVar(VarDesc(name: "w", shape: [-1], persistable: true))
         p.globalBlock.appendOp(OpDesc(type: "relu", inputs: ["X": ["w"]], outputs: ["Out": ["y"]]))
         let exe = Executor(), scope = Scope()
-        scope.set("w", Tensor(shape: [2], scalars: [-1, 2] as [Float]))
+        try scope.set("w", Tensor(shape: [2], scalars: [-1, 2] as [Float]))
         #expect(try exe.run(p, scope: scope, fetch: ["y"])[0].scalars(as: Float.self) == [0, 2])
-        scope.set("w", Tensor(shape: [5], scalars: [1, -2, 3, -4, 5] as [Float]))
+        try scope.set("w", Tensor(shape: [5], scalars: [1, -2, 3, -4, 5] as [Float]))
         #expect(try exe.run(p, scope: scope, fetch: ["y"])[0].scalars(as: Float.self) == [1, 0, 3, 0, 5])
         #expect(exe.plansCompiled == 2)
     }
@@ -124,6 +124,6 @@ import Testing
         let scope = Scope()
         try Executor().run(p, scope: scope)
         #expect(scope.holds("w") && !scope.holds("t"))
-        #expect(scope["w"]?.scalars(as: Float.self) == [3, 3])
+        #expect(try scope["w"]?.scalars(as: Float.self) == [3, 3])
     }
 }

@@ -48,7 +48,7 @@ import Testing
         expectFailure(dir + "/softmax.pdmodel", mentioning: ["softmax.pdiparams", "3 bytes left over"])
         // Only the first tensor (fc_0.b_0, 10 floats: 4+8+4+4+desc+40 bytes).
         var first = Data()
-        TensorStream.write(Tensor(shape: [10], scalars: [Float](repeating: 0, count: 10)), to: &first)
+        try TensorStream.write(Tensor(shape: [10], scalars: [Float](repeating: 0, count: 10)), to: &first)
         try first.write(to: URL(fileURLWithPath: dir + "/softmax.pdiparams"))
         expectFailure(dir + "/softmax.pdmodel", mentioning: ["softmax.pdiparams", "fc_0.w_0", "missing"])
     }
@@ -57,11 +57,11 @@ import Testing
         let dir = try Self.copyOfSoftmax()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         var data = Data()
-        TensorStream.write(Tensor(shape: [11], scalars: [Float](repeating: 0, count: 11)), to: &data)
+        try TensorStream.write(Tensor(shape: [11], scalars: [Float](repeating: 0, count: 11)), to: &data)
         try data.write(to: URL(fileURLWithPath: dir + "/fluid1x/fc_0.b_0"))
         expectFailure(dir + "/fluid1x", mentioning: ["fc_0.b_0", "[11]", "[10]"])
         data = Data()
-        TensorStream.write(Tensor(shape: [10], scalars: [Int64](repeating: 0, count: 10)), to: &data)
+        try TensorStream.write(Tensor(shape: [10], scalars: [Int64](repeating: 0, count: 10)), to: &data)
         try data.write(to: URL(fileURLWithPath: dir + "/fluid1x/fc_0.b_0"))
         expectFailure(dir + "/fluid1x", mentioning: ["fc_0.b_0", "int64"])
     }

@@ -18,7 +18,7 @@ import Testing
             #expect(other.feedNames == ["img"] && other.fetchNames == [fetch])
             for name in names {
                 let a = try #require(reference.scope[name]), b = try #require(other.scope[name])
-                #expect(a.shape == b.shape && a.scalars(as: Float.self) == b.scalars(as: Float.self), "\(name) equal in both layouts")
+                #expect(try a.shape == b.shape && a.scalars(as: Float.self) == b.scalars(as: Float.self), "\(name) equal in both layouts")
             }
         }
     }
@@ -54,8 +54,8 @@ import Testing
         try Adam(learningRate: 0.01).minimize(loss, program: main, startup: startup)
         let scope = Scope()
         try Executor().run(startup, scope: scope)
-        scope.set("batch_norm_0.w_1", Tensor(shape: [3], scalars: [0.1, -0.2, 0.3] as [Float]))
-        scope.set("batch_norm_0.w_2", Tensor(shape: [3], scalars: [0.5, 2, 1.5] as [Float]))
+        try scope.set("batch_norm_0.w_1", Tensor(shape: [3], scalars: [0.1, -0.2, 0.3] as [Float]))
+        try scope.set("batch_norm_0.w_2", Tensor(shape: [3], scalars: [0.5, 2, 1.5] as [Float]))
         return (main, test, scope, prediction.name)
     }
 
@@ -67,14 +67,14 @@ import Testing
         try saveInferenceModel(to: path, feeds: ["img"], fetches: [prediction], program: main, scope: scope, layout: layout)
 
         let images = Tensor.random([5, 1, 8, 8], seed: 11)
-        let label = Tensor(shape: [5, 1], scalars: [0, 1, 2, 3, 0] as [Int64])
+        let label = try Tensor(shape: [5, 1], scalars: [0, 1, 2, 3, 0] as [Int64])
         let want = try Executor().run(test, scope: scope, feed: ["img": images, "label": label], fetch: [prediction])[0]
         for optimize in [false, true] {
             let model = try loadInferenceModel(from: dir + "/model", optimize: optimize)
             #expect(model.layout == layout && model.feedNames == ["img"] && model.fetchNames == [prediction])
             let got = try Executor().run(model.program, scope: model.scope, feed: ["img": images])[0]
             #expect(got.shape == want.shape)
-            for (a, b) in zip(got.scalars(as: Float.self), want.scalars(as: Float.self)) {
+            for (a, b) in try zip(got.scalars(as: Float.self), want.scalars(as: Float.self)) {
                 #expect(abs(a - b) <= 1e-5 * max(1, abs(b)), "optimize \(optimize)")
             }
         }
@@ -105,7 +105,7 @@ import Testing
             let before = try snapshot(dir + "/" + layout.rawValue)
             let w = try #require(scope["fc_1.w_0"])
             let changed = scope.makeChild()
-            changed.set("fc_1.w_0", Tensor(shape: w.shape, scalars: [Float](repeating: 7, count: w.count)))
+            try changed.set("fc_1.w_0", Tensor(shape: w.shape, scalars: [Float](repeating: 7, count: w.count)))
             for failAfter in [0, 1, 3] where layout == .directory || failAfter < 2 {
                 var writer = AtomicFileWriter(failAfterFiles: failAfter)
                 #expect(throws: FluidError.self) {

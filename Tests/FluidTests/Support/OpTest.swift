@@ -72,7 +72,7 @@ struct OpTest {
         let out = try output(slot)
         #expect(out.shape == shape, "\(type) output \(slot) shape", sourceLocation: sourceLocation)
         guard out.shape == shape else { return }
-        let got = out.scalars(as: Float.self)
+        let got = try out.scalars(as: Float.self)
         var worst = (index: -1, diff: Float(0))
         for i in got.indices {
             let d = abs(got[i] - expected[i])
@@ -92,7 +92,7 @@ struct OpTest {
         var rng = SeededGenerator(seed: 7)
         for slot in outputSlots {
             let o = forward[slot]!
-            weights[slot] = Tensor(shape: o.shape, scalars: (0..<o.count).map { _ in Float.random(in: 0.5...1.5, using: &rng) * (Bool.random(using: &rng) ? 1 : -1) })
+            try weights[slot] = Tensor(shape: o.shape, scalars: (0..<o.count).map { _ in Float.random(in: 0.5...1.5, using: &rng) * (Bool.random(using: &rng) ? 1 : -1) })
         }
         // Analytic: forward op, then its grad ops fed with d loss / d output = weights.
         let definition = try OpRegistry.definition(type)
@@ -103,7 +103,7 @@ struct OpTest {
         for slot in outputSlots { gradFeeds[gradName(Self.outputName(slot))] = weights[slot]! }
         for slot in outputs.keys where !outputSlots.contains(slot) {
             let o = forward[slot]!
-            if o.dtype == .float32 { gradFeeds[gradName(Self.outputName(slot))] = Tensor(dtype: .float32, shape: o.shape) }
+            if o.dtype == .float32 { gradFeeds[gradName(Self.outputName(slot))] = try Tensor(dtype: .float32, shape: o.shape) }
         }
         let analyticProgram = program([forwardOp] + gradOps, extraFeeds: gradFeeds)
         let wrtList = wrtNames.sorted()
@@ -172,6 +172,14 @@ extension Tensor {
     static func random(_ shape: [Int], in range: ClosedRange<Float> = -1...1, seed: UInt64 = 1) -> Tensor {
         var rng = SeededGenerator(seed: seed)
         let n = shape.reduce(1, *)
-        return Tensor(shape: shape, scalars: (0..<n).map { _ in Float.random(in: range, using: &rng) })
+        return literal(shape, (0..<n).map { _ in Float.random(in: range, using: &rng) })
+    }
+
+    /// A tensor of constants a test writes out (suite properties cannot throw); the count must fit.
+    static func literal<T: TensorElement>(_ shape: [Int], _ scalars: [T]) -> Tensor {
+        let t = Tensor(uncheckedDType: T.dataType, shape: shape)
+        precondition(t.count == scalars.count, "literal tensor \(shape) needs \(t.count) scalars")
+        scalars.withUnsafeBytes { t.rawPointer.copyMemory(from: $0.baseAddress!, byteCount: t.byteCount) }
+        return t
     }
 }

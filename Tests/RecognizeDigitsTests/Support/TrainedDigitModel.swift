@@ -56,7 +56,7 @@ final class TrainedDigitModel: Sendable {
     deinit { try? FileManager.default.removeItem(atPath: root) }
 
     /// The 28 x 28 pixels of test image `index`.
-    func pixels(_ index: Int) -> [UInt8] { Array(test[index].pixels) }
+    func pixels(_ index: Int) throws -> [UInt8] { Array(try test[index].pixels) }
 }
 
 struct TestSetupError: Error, CustomStringConvertible {
