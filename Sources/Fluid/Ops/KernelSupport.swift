@@ -25,12 +25,12 @@ func sgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
 /// (a rough count of element operations) is large enough to pay for the threads.
 @inline(__always)
 func parallelFor(_ count: Int, work: Int, _ body: (Int) -> Void) {
-    let threads = coreCount
+    let threads = ProcessSetup.threadCount
     if count > 1 && work >= 1 << 16 && threads > 1 {
         // Workers write disjoint ranges chosen by index; the closure itself is not shared state.
         withoutActuallyEscaping(body) { body in
             let shared = UncheckedSendable(body)
-            if threads >= Foundation.ProcessInfo.processInfo.activeProcessorCount {
+            if threads >= coreCount {
                 DispatchQueue.concurrentPerform(iterations: count) {
                     fluid_flush_denormals()
                     shared.value($0)
@@ -54,5 +54,6 @@ struct UncheckedSendable<T>: @unchecked Sendable {
     init(_ value: T) { self.value = value }
 }
 
-/// Threads the kernels may use: the machine's cores unless `ProcessSetup.setThreadCount` says fewer.
-var coreCount: Int { ProcessSetup.threadCount }
+/// The machine's cores: kernels split their work into pieces by this count, whatever
+/// `ProcessSetup.setThreadCount` allows, so results never depend on the threads that run them.
+let coreCount = Foundation.ProcessInfo.processInfo.activeProcessorCount

@@ -38,8 +38,13 @@ public enum ProcessSetup {
     /// Limits SwiftFluid's kernels and OpenBLAS to `count` threads (at least 1), for sharing a
     /// machine or measuring scaling. Call it before running programs.
     public static func setThreadCount(_ count: Int) {
-        let count = max(1, count)
-        threads.store(count, ordering: .relaxed)
-        openblas_set_num_threads(Int32(count))
+        setKernelThreadCount(count)
+        openblas_set_num_threads(Int32(max(1, count)))
+    }
+
+    /// Limits SwiftFluid's own kernels only. OpenBLAS must not be reconfigured while another
+    /// thread is inside it, so tests that run beside others change only this.
+    static func setKernelThreadCount(_ count: Int) {
+        threads.store(max(1, count), ordering: .relaxed)
     }
 }

@@ -2,8 +2,9 @@ import Testing
 import Foundation
 @testable import Fluid
 
-/// `ProcessSetup.setThreadCount` limits the kernels' workers; the pieces a kernel splits its
-/// work into are the same whatever the count, so results are identical.
+/// The thread limit changes how many workers run a kernel's pieces, never the pieces, so results
+/// are identical. (The test sets only the kernels' limit: OpenBLAS must not be reconfigured while
+/// other tests run inside it.)
 @Suite(.serialized) struct ThreadCountTests {
     @Test func oneThreadOrAllGiveTheSameConvolution() throws {
         var generator = Xoshiro256StarStar(seed: 7)
@@ -15,13 +16,13 @@ import Foundation
                           attributes: ["strides": .ints([1, 1]), "paddings": .ints([1, 1]), "dilations": .ints([1, 1]), "groups": .int(1)],
                           outputs: ["Output"])
         let all = ProcessInfo.processInfo.activeProcessorCount
-        defer { ProcessSetup.setThreadCount(all) }
-        ProcessSetup.setThreadCount(1)
+        defer { ProcessSetup.setKernelThreadCount(all) }
+        ProcessSetup.setKernelThreadCount(1)
         #expect(ProcessSetup.threadCount == 1)
         let serial = try test.output("Output")
-        ProcessSetup.setThreadCount(0)   // clamped to 1
+        ProcessSetup.setKernelThreadCount(0)   // clamped to 1
         #expect(ProcessSetup.threadCount == 1)
-        ProcessSetup.setThreadCount(all)
+        ProcessSetup.setKernelThreadCount(all)
         #expect(ProcessSetup.threadCount == all)
         let parallel = try test.output("Output")
         #expect(serial.shape == [8, 32, 24, 24])
