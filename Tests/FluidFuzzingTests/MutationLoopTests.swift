@@ -42,6 +42,22 @@ import Testing
         #expect(refused > 0)
     }
 
+    /// Inputs libFuzzer found bugs with (Tests/Fixtures/fuzz/regressions/TARGET/), each refused
+    /// with a message now. Under `Tools/fuzz`'s sanitizers they also run leak-free.
+    @Test(arguments: FuzzTarget.allCases)
+    func foundInputsAreRefusedCleanly(target: FuzzTarget) throws {
+        let directory = Self.repository + "/Tests/Fixtures/fuzz/regressions/" + target.rawValue
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        for name in names.sorted() {
+            let input = [UInt8](try Data(contentsOf: URL(fileURLWithPath: directory + "/" + name)))
+            guard case .refused(let message) = target.run(input) else {
+                Issue.record("\(target.rawValue)/\(name) must be refused")
+                continue
+            }
+            #expect(message.contains("fuzz"), "\(name): \(message)")
+        }
+    }
+
     @Test func theMutatorIsDeterministicAndChangesItsInput() {
         var a = InputMutator(seed: 7), b = InputMutator(seed: 7)
         let seed = [UInt8](repeating: 0x42, count: 100)

@@ -95,6 +95,9 @@ func readFile(_ path: String, limit name: FluidLimits.Limit) throws -> Data {
     if let type = attributes[.type] as? FileAttributeType, type == .typeDirectory {
         throw FluidError.file(path: path, message: "is a directory, not a file")
     }
+    // Foundation's reader leaks a page on an empty file (found by fuzzing), and there is
+    // nothing to read anyway.
+    if (attributes[.size] as? NSNumber)?.intValue == 0 { return Data() }
     do { return try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
         throw FluidError.file(path: path, message: "cannot be read (\(error.localizedDescription))")
     }

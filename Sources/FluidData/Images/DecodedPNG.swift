@@ -103,9 +103,12 @@ public struct DecodedPNG: Sendable {
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw DataError.fileNotFound(path: path) }
         if isDirectory.boolValue { throw DataError.cannotRead(path: path, reason: "it is a directory") }
         let limit = FluidLimits.maxImageFileBytes
-        if let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue, size > limit {
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue
+        if let size, size > limit {
             throw DataError.limitExceeded(path: path, problem: "it is \(size) bytes", limit: .maxImageFileBytes, value: limit)
         }
+        // Foundation's reader leaks a page on an empty file; an empty file is no PNG either way.
+        if size == 0 { return [] }
         do {
             return [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
         } catch {
