@@ -137,6 +137,24 @@ import FluidData
         }
     }
 
+    @Test func imagesWithoutRowsAreNamedByTheirFile() throws {
+        let directory = Self.temporaryPath("norows")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try Self.writeDataset(count: 0, in: directory)
+        // Rewrite the training images as 2 images of 0 x 28.
+        let header: [UInt8] = [0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 28]
+        let path = directory + "/train-images-idx3-ubyte"
+        try Data(header).write(to: URL(fileURLWithPath: path))
+        let labels: [UInt8] = [0, 0, 8, 1, 0, 0, 0, 2, 1, 1]
+        try Data(labels).write(to: URL(fileURLWithPath: directory + "/train-labels-idx1-ubyte"))
+        do {
+            _ = try DigitDataset.mnist.load(.train, directory: directory)
+            Issue.record("images of 0 rows must be refused")
+        } catch {
+            #expect("\(error)".contains("File '\(path)' is invalid") && "\(error)".contains("rows and columns"), "\(error)")
+        }
+    }
+
     @Test func anEmptyDatasetIsAnErrorNotZeroAccuracy() throws {
         let directory = Self.temporaryPath("empty")
         defer { try? FileManager.default.removeItem(atPath: directory) }

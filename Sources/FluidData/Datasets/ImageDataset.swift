@@ -52,6 +52,10 @@ public final class ImageDataset: Sendable {
             throw DataError.invalidFile(path: labelsFile, problem: "label \(bad) is \(labels.data[bad]), but the dataset has \(classCount) classes (0...\(classCount - 1))")
         }
         let images = try IDXFile(imageStream)
+        // Checked here, where the file's path is known, not by the memberwise init that names the dataset.
+        guard images.dimensions.count == 3, images.dimensions[1] > 0, images.dimensions[2] > 0 else {
+            throw DataError.invalidFile(path: imagesFile, problem: "images must have rows and columns, found dimensions \(images.dimensions)")
+        }
         try self.init(name: name, rows: images.dimensions[1], columns: images.dimensions[2],
                       pixels: images.data, labels: labels.data)
     }
