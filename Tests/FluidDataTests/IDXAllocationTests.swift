@@ -1,4 +1,3 @@
-import CZlib
 import Foundation
 import Testing
 import FluidData
@@ -13,16 +12,7 @@ import FluidTestSupport
     init() throws { directory = try TemporaryDirectory() }
 
     static func header(_ dimensions: [Int], type: UInt8 = 0x08) -> [UInt8] {
-        [0, 0, type, UInt8(dimensions.count)] + dimensions.flatMap { TestPNGEncoder.bigEndian(UInt32($0)) }
-    }
-
-    func writeGzip(_ name: String, _ bytes: [UInt8]) throws -> String {
-        let path = directory.file(name)
-        let file = try #require(gzopen(path, "wb"))
-        let written = bytes.withUnsafeBytes { gzwrite(file, $0.baseAddress, UInt32($0.count)) }
-        gzclose(file)
-        #expect(Int(written) == bytes.count)
-        return path
+        IDXTestFiles.bytes(type: type, dimensions: dimensions)
     }
 
     /// A ~150-byte file (plain or gzip) whose header claims 5,000,000 images of 28 x 28
@@ -30,7 +20,7 @@ import FluidTestSupport
     @Test(arguments: [false, true])
     func tinyFileClaimingFiveMillionImagesIsTruncated(compressed: Bool) throws {
         let bytes = Self.header([5_000_000, 28, 28]) + [UInt8](repeating: 7, count: 134)
-        let path = compressed ? try writeGzip("claims-5m.gz", bytes) : try directory.write("claims-5m", bytes)
+        let path = compressed ? try directory.writeGzip("claims-5m.gz", bytes) : try directory.write("claims-5m", bytes)
         let virtualBefore = ProcessMemory.peakVirtualBytes
         let started = ContinuousClock.now
         #expect {
@@ -48,8 +38,8 @@ import FluidTestSupport
     /// mismatch is found from the two headers, before the images' bulk is decompressed (here
     /// it is short, so reading it first would report a truncation instead).
     @Test func imageAndLabelCountsAreComparedBeforeTheBulkIsRead() throws {
-        let images = try writeGzip("bomb-images.gz", Self.header([2_000_000, 28, 28]) + [UInt8](repeating: 0, count: 1 << 20))
-        let labels = try writeGzip("ten-labels.gz", Self.header([10]) + [UInt8](repeating: 1, count: 10))
+        let images = try directory.writeGzip("bomb-images.gz", Self.header([2_000_000, 28, 28]) + [UInt8](repeating: 0, count: 1 << 20))
+        let labels = try directory.writeGzip("ten-labels.gz", Self.header([10]) + [UInt8](repeating: 1, count: 10))
         let expected = DataError.countMismatch(imagesPath: images, imageCount: 2_000_000, labelsPath: labels, labelCount: 10)
         #expect(throws: expected) { _ = try ImageDataset(name: "bomb", imagesFile: images, labelsFile: labels) }
         #expect(throws: expected) { _ = try InferenceImages(imagesFile: images, labelsFile: labels) }
@@ -63,7 +53,7 @@ import FluidTestSupport
             state = state &* 6364136223846793005 &+ 1442695040888963407
             return UInt8(truncatingIfNeeded: state >> 56)
         }
-        let path = try writeGzip("claims-2m.gz", Self.header([2_000_000, 28, 28]) + noise)
+        let path = try directory.writeGzip("claims-2m.gz", Self.header([2_000_000, 28, 28]) + noise)
         #expect {
             _ = try IDXFile(contentsOf: path)
         } throws: { error in
@@ -74,7 +64,7 @@ import FluidTestSupport
     /// Data that arrives in pieces larger than the growth step still reads exactly.
     @Test func compressedDataLargerThanOneChunkReadsBack() throws {
         let pixels = (0..<(3 * 1024 * 1024)).map { UInt8(truncatingIfNeeded: $0 &* 2654435761 >> 13) }
-        let path = try writeGzip("three-mib.gz", Self.header([3 * 1024, 32, 32]) + pixels)
+        let path = try directory.writeGzip("three-mib.gz", Self.header([3 * 1024, 32, 32]) + pixels)
         let file = try IDXFile(contentsOf: path)
         #expect(file.dimensions == [3 * 1024, 32, 32])
         #expect(file.data == pixels)

@@ -1,4 +1,3 @@
-import CZlib
 import Foundation
 import Testing
 import FluidData
@@ -11,16 +10,7 @@ import FluidTestSupport
     init() throws { directory = try TemporaryDirectory() }
 
     static func idx(type: UInt8 = 0x08, dimensions: [Int], data: [UInt8]) -> [UInt8] {
-        [0, 0, type, UInt8(dimensions.count)] + dimensions.flatMap { TestPNGEncoder.bigEndian(UInt32($0)) } + data
-    }
-
-    func writeGzip(_ name: String, _ bytes: [UInt8]) throws -> String {
-        let path = directory.file(name)
-        let file = try #require(gzopen(path, "wb"))
-        let written = bytes.withUnsafeBytes { gzwrite(file, $0.baseAddress, UInt32($0.count)) }
-        gzclose(file)
-        #expect(Int(written) == bytes.count)
-        return path
+        IDXTestFiles.bytes(type: type, dimensions: dimensions, data: data)
     }
 
     func expectError(_ path: String, matching check: (DataError) -> Bool) {
@@ -34,7 +24,7 @@ import FluidTestSupport
 
     @Test func readsPlainAndCompressedFiles() throws {
         let bytes = Self.idx(dimensions: [2, 2, 3], data: Array(0..<12))
-        for path in [try directory.write("plain-idx3", bytes), try writeGzip("packed-idx3.gz", bytes)] {
+        for path in [try directory.write("plain-idx3", bytes), try directory.writeGzip("packed-idx3.gz", bytes)] {
             let file = try IDXFile(contentsOf: path)
             #expect(file.elementType == .uint8)
             #expect(file.dimensions == [2, 2, 3])
@@ -54,7 +44,7 @@ import FluidTestSupport
         let bytes = Self.idx(dimensions: [10], data: Array(0..<7))
         let path = try directory.write("short-labels", bytes)
         expectError(path) { $0 == .truncated(path: path, part: "data for dimensions [10]", expectedBytes: 18, foundBytes: 15) }
-        let gz = try writeGzip("short-labels.gz", bytes)
+        let gz = try directory.writeGzip("short-labels.gz", bytes)
         expectError(gz) { $0 == .truncated(path: gz, part: "data for dimensions [10]", expectedBytes: 18, foundBytes: 15) }
         #expect(DataError.truncated(path: "f", part: "data", expectedBytes: 18, foundBytes: 15).description
                 == "File 'f' is truncated: its data needs 18 bytes, found 15.")
@@ -62,7 +52,7 @@ import FluidTestSupport
 
     @Test func truncatedGzipStreamIsReported() throws {
         let bytes = Self.idx(dimensions: [4000], data: (0..<4000).map { UInt8(truncatingIfNeeded: $0 * 7919 >> 3) })
-        let whole = try [UInt8](Data(contentsOf: URL(fileURLWithPath: writeGzip("whole.gz", bytes))))
+        let whole = try [UInt8](Data(contentsOf: URL(fileURLWithPath: directory.writeGzip("whole.gz", bytes))))
         let path = try directory.write("cut.gz", Array(whole[0..<whole.count / 2]))
         expectError(path) { error in
             if case .invalidFile(_, let problem) = error { return problem.contains("ends early") }
@@ -73,7 +63,7 @@ import FluidTestSupport
 
     @Test func corruptGzipIsReported() throws {
         let bytes = Self.idx(dimensions: [4000], data: (0..<4000).map { UInt8(truncatingIfNeeded: $0 * 31) })
-        var packed = try [UInt8](Data(contentsOf: URL(fileURLWithPath: writeGzip("good.gz", bytes))))
+        var packed = try [UInt8](Data(contentsOf: URL(fileURLWithPath: directory.writeGzip("good.gz", bytes))))
         packed[packed.count - 6] ^= 0xFF   // the CRC-32 in the gzip trailer
         let path = try directory.write("bad-crc.gz", packed)
         expectError(path) { error in
