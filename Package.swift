@@ -10,7 +10,7 @@ let package = Package(
         .executable(name: "recognize-digits", targets: ["recognize-digits"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
     ],
     targets: [
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
@@ -37,7 +37,10 @@ let package = Package(
         .executableTarget(name: "fluid-fuzz", dependencies: ["FluidFuzzing"], path: "Programs/fluid-fuzz"),
         .executableTarget(
             name: "recognize-digits",
-            dependencies: ["Fluid", "FluidData", "RecognizeDigits", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "Fluid", "FluidData", "RecognizeDigits",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             path: "Programs/recognize-digits"
         ),
         // Helpers the test targets share: an independent PNG encoder, temporary directories, Paddle's fixtures.
@@ -48,8 +51,10 @@ let package = Package(
         // recognize-digits too, so tests can parse and run its commands in process.
         .testTarget(
             name: "RecognizeDigitsTests",
-            dependencies: ["RecognizeDigits", "FluidData", "Fluid", "FluidTestSupport", "recognize-digits",
-                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "RecognizeDigits", "FluidData", "Fluid", "FluidTestSupport", "recognize-digits",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             resources: [.copy("Fixtures")]
         ),
     ]

@@ -6,7 +6,8 @@ import Foundation
 /// `fluid dot MODEL`: the model's program as a Graphviz graph.
 struct Dot: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Write a model's program as a Graphviz dot graph (ops as boxes, variables as ellipses, parameters filled).",
+        abstract:
+            "Write a model's program as a Graphviz dot graph (ops as boxes, variables as ellipses, parameters filled).",
         discussion: "Render it with: dot -Tsvg model.dot -o model.svg")
 
     @Argument(help: "The model: a directory, a prefix or a .pdmodel path.") var model: String
@@ -21,6 +22,8 @@ struct Dot: ParsableCommand {
             return
         }
         try writeAtomically(Data(graph.utf8), to: output)
-        print("wrote \(output) (\(loaded.program.globalBlock.ops.count) ops, \(loaded.program.globalBlock.vars.count) variables)")
+        print(
+            "wrote \(output) (\(loaded.program.globalBlock.ops.count) ops, \(loaded.program.globalBlock.vars.count) variables)"
+        )
     }
 }

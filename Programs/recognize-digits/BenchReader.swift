@@ -9,7 +9,9 @@ import RecognizeDigits
 struct BenchReader: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench-reader",
-        abstract: "Time a pass over the training set through shuffle(500), batch(64) and the DataFeeder (build with -c release).")
+        abstract:
+            "Time a pass over the training set through shuffle(500), batch(64) and the DataFeeder (build with -c release)."
+    )
 
     @Option(help: "Passes to time.") var passes = 5
 
@@ -26,15 +28,21 @@ struct BenchReader: ParsableCommand {
         let network = try DigitNetwork(.softmax, seed: 1)
         let feeder = try DataFeeder(feedList: [network.image.name, network.label.name], program: network.main)
         let plain = train.reader.shuffle(bufferSize: 500, seed: 1).batch(size: 64)
-        for (name, reader) in [("shuffle(500) + batch(64) + feeder", plain), ("... + buffered(8)", plain.buffered(size: 8))] {
+        for (name, reader) in [
+            ("shuffle(500) + batch(64) + feeder", plain), ("... + buffered(8)", plain.buffered(size: 8)),
+        ] {
             var checksum = 0.0
             let times = try (0..<passes).map { _ in
                 try seconds {
-                    for batch in reader { checksum += Double(try feeder.feed(batch)[network.image.name]?.scalar(as: Float.self) ?? 0) }
+                    for batch in reader {
+                        checksum += Double(try feeder.feed(batch)[network.image.name]?.scalar(as: Float.self) ?? 0)
+                    }
                 }
             }.sorted()
-            print(String(format: "%@: best %.4f s, median %.4f s over %d passes (checksum %.1f)",
-                         name, times[0], times[times.count / 2], passes, checksum))
+            print(
+                String(
+                    format: "%@: best %.4f s, median %.4f s over %d passes (checksum %.1f)",
+                    name, times[0], times[times.count / 2], passes, checksum))
         }
     }
 

@@ -4,13 +4,17 @@ import RecognizeDigits
 /// `recognize-digits evaluate`: a saved model over a whole test set.
 struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure a saved inference model on a test set: accuracy, per-class precision and recall, and the confusion matrix.",
+        abstract:
+            "Measure a saved inference model on a test set: accuracy, per-class precision and recall, and the confusion matrix.",
         discussion: """
             The model's argmax is compared with each test image's label. Precision of a class the model \
             never predicts, and recall of a class with no test images, are undefined and shown as "-".
             """)
 
-    @Option(help: "The inference model: a directory (as train saves it), a prefix of .pdmodel/.pdiparams files or a .pdmodel file, SwiftFluid's or PaddlePaddle's.")
+    @Option(
+        help:
+            "The inference model: a directory (as train saves it), a prefix of .pdmodel/.pdiparams files or a .pdmodel file, SwiftFluid's or PaddlePaddle's."
+    )
     var modelDir = DigitRecognizer.defaultModelPath
     @Option(help: "The test set: \(DigitDataset.allCases.map(\.rawValue).joined(separator: " or ")).")
     var dataset: DigitDataset = .mnist

@@ -14,7 +14,10 @@ struct Infer: ParsableCommand {
             status is 1 when any image failed.
             """)
 
-    @Option(help: "The inference model: a directory (as train saves it), a prefix of .pdmodel/.pdiparams files or a .pdmodel file, SwiftFluid's or PaddlePaddle's.")
+    @Option(
+        help:
+            "The inference model: a directory (as train saves it), a prefix of .pdmodel/.pdiparams files or a .pdmodel file, SwiftFluid's or PaddlePaddle's."
+    )
     var modelDir = DigitRecognizer.defaultModelPath
 
     // No default: ArgumentParser then requires at least one image, and the usage says so.
@@ -22,7 +25,8 @@ struct Infer: ParsableCommand {
 
     func run() throws {
         let recognizer = try DigitRecognizer(modelPath: modelDir)
-        let failed = try recognizer.printRecognitions(of: images, output: { print($0) }, errorOutput: printToStandardError)
+        let failed = try recognizer.printRecognitions(
+            of: images, output: { print($0) }, errorOutput: printToStandardError)
         if failed > 0 { throw ExitCode(1) }
     }
 }

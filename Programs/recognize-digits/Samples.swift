@@ -4,7 +4,9 @@ import FluidData
 /// `recognize-digits samples`: real MNIST test digits as PNG files, for trying recognition.
 struct Samples: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Write real MNIST test digits as PNG files (infer_0.png ... infer_9.png: the first test image of each digit).")
+        abstract:
+            "Write real MNIST test digits as PNG files (infer_0.png ... infer_9.png: the first test image of each digit)."
+    )
 
     @Option(help: "Directory to write into.") var outputDir = "."
     @Option(help: "How many digits (at most 10: one per class).") var count = 10

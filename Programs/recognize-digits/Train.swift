@@ -23,33 +23,47 @@ struct TrainingArguments: ParsableArguments {
     @Option(help: "softmax, mlp or cnn.") var model: DigitModel = .cnn
     @Option(help: "mnist or fashion-mnist.") var dataset: DigitDataset = .mnist
     @Option(parsing: .unconditional, help: "Passes over the training images.") var epochs = 5
-    @Option(parsing: .unconditional, help: "random_seed of the startup and main programs, and the shuffle seed (0 or more).")
+    @Option(
+        parsing: .unconditional, help: "random_seed of the startup and main programs, and the shuffle seed (0 or more)."
+    )
     var seed = 90
     @Option(parsing: .unconditional, help: "Images per training step.") var batchSize = 64
     @Option(parsing: .unconditional, help: "Adam's (base) learning rate.") var learningRate: Float = 0.001
-    @Option(help: "Learning-rate schedule: constant (the tutorial's), cosine (per epoch, towards 0 at the end) or exponential (times --decay-rate after every epoch).")
+    @Option(
+        help:
+            "Learning-rate schedule: constant (the tutorial's), cosine (per epoch, towards 0 at the end) or exponential (times --decay-rate after every epoch)."
+    )
     var schedule: ScheduleKind = .constant
     @Option(parsing: .unconditional, help: "Factor per epoch of the exponential schedule.") var decayRate: Float = 0.5
     @Option(parsing: .unconditional, help: "L2 weight decay on every parameter (0: none).") var weightDecay: Float = 0
-    @Option(parsing: .unconditional, help: "Dropout probability before every fully connected layer but the first (0: none).")
+    @Option(
+        parsing: .unconditional, help: "Dropout probability before every fully connected layer but the first (0: none)."
+    )
     var dropout: Float = 0
     @Option(parsing: .unconditional, help: "Log a training line every this many batches.") var logInterval = 100
-    @Option(parsing: .unconditional, help: "Threads for the kernels and OpenBLAS (default: all cores).") var threads: Int?
+    @Option(parsing: .unconditional, help: "Threads for the kernels and OpenBLAS (default: all cores).") var threads:
+        Int?
     @Option(help: "Write per-epoch figures and the logged training costs to this JSON file.") var metrics: String?
     @Option(help: "Draw train and test cost to this PNG file, refreshed after every epoch.") var plot: String?
-    @Option(help: "Dataset directory (default: the cache, or Debian's directory for Fashion-MNIST).") var dataDir: String?
+    @Option(help: "Dataset directory (default: the cache, or Debian's directory for Fashion-MNIST).") var dataDir:
+        String?
     @Flag(help: "Fetch MNIST into the cache first when it is missing.") var download = false
     @Flag(help: "Print the time spent per op type at the end.") var profile = false
     @Option(help: "Save the inference model here after every epoch, with a checkpoint in its checkpoint/ folder.")
     var saveDir = "recognize_digits.inference.model"
-    @Option(help: "Inference model layout: directory (__model__ and a file per parameter, as the tutorial) or combined (MODEL.pdmodel and MODEL.pdiparams).")
+    @Option(
+        help:
+            "Inference model layout: directory (__model__ and a file per parameter, as the tutorial) or combined (MODEL.pdmodel and MODEL.pdiparams)."
+    )
     var layout: ModelLayout = .directory
     @Flag(help: "Continue from the checkpoint in --save-dir; --epochs is then the total.") var resume = false
 
     func validate() throws {
         do { try options.validate() } catch { throw ValidationError("\(error)") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
-        if download && dataDir != nil { throw ValidationError("--download fetches into the cache; it cannot be combined with --data-dir") }
+        if download && dataDir != nil {
+            throw ValidationError("--download fetches into the cache; it cannot be combined with --data-dir")
+        }
     }
 
     /// Trains as the flags say, printing the log (and a progress bar on a terminal); returns

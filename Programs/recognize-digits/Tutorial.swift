@@ -8,7 +8,8 @@ import RecognizeDigits
 /// the saved model, and say where everything went.
 struct Tutorial: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Train, save the inference model, plot the costs, recognise sample digits, and list what was written.")
+        abstract: "Train, save the inference model, plot the costs, recognise sample digits, and list what was written."
+    )
 
     @OptionGroup var arguments: TrainingArguments
     @Option(help: "Where the sample digits (real test images as PNG) go.") var samplesDir = "recognize_digits.samples"
@@ -22,18 +23,26 @@ struct Tutorial: ParsableCommand {
 
         print("\nRecognising sample digits with the saved model \(modelPath):")
         let options = trainer.options
-        let samples = try writeSampleDigits(to: samplesDir, from: try options.dataset.load(.test, directory: options.dataDirectory))
+        let samples = try writeSampleDigits(
+            to: samplesDir, from: try options.dataset.load(.test, directory: options.dataDirectory))
         let recognizer = try DigitRecognizer(modelPath: modelPath)
-        let failed = try recognizer.printRecognitions(of: samples, output: { print($0) }, errorOutput: printToStandardError)
+        let failed = try recognizer.printRecognitions(
+            of: samples, output: { print($0) }, errorOutput: printToStandardError)
 
         let metrics = trainer.currentMetrics
         print("\nThe tutorial wrote:")
         if let last = metrics.epochs.last, let best = metrics.best {
             func percent(_ accuracy: Double) -> String { String(format: "%.2f%%", accuracy * 100) }
-            print("  \(options.model.rawValue) on \(options.dataset.displayName): test accuracy \(percent(last.testAccuracy)) after \(last.epoch) epochs; the best pass (lowest test cost) is \(best.epoch - 1), with \(percent(best.testAccuracy))")
+            print(
+                "  \(options.model.rawValue) on \(options.dataset.displayName): test accuracy \(percent(last.testAccuracy)) after \(last.epoch) epochs; the best pass (lowest test cost) is \(best.epoch - 1), with \(percent(best.testAccuracy))"
+            )
         }
-        print("  inference model     \(absolute(modelPath)) (\(options.layout.rawValue) layout; try `recognize-digits infer --model-dir \(modelPath) IMAGE.png`)")
-        if let checkpoint = trainer.checkpointDirectory { print("  training checkpoint \(absolute(checkpoint)) (continue with --resume)") }
+        print(
+            "  inference model     \(absolute(modelPath)) (\(options.layout.rawValue) layout; try `recognize-digits infer --model-dir \(modelPath) IMAGE.png`)"
+        )
+        if let checkpoint = trainer.checkpointDirectory {
+            print("  training checkpoint \(absolute(checkpoint)) (continue with --resume)")
+        }
         if let plot = arguments.plot { print("  cost plot           \(absolute(plot))") }
         if let path = arguments.metrics { print("  metrics             \(absolute(path))") }
         print("  sample digits       \(absolute(samplesDir))/infer_0.png ... infer_\(samples.count - 1).png")

@@ -60,12 +60,16 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         let models = ["softmax", "mlp", "cnn"]
         switch self {
         case .programDesc:
-            return files(in: fixtures + "/paddle/programs") + models.flatMap { m in
-                ["\(fixtures)/paddle/export/\(m)/\(m).pdmodel", "\(fixtures)/paddle/export/\(m)/fluid1x/__model__"]
-            }
+            return files(in: fixtures + "/paddle/programs")
+                + models.flatMap { m in
+                    ["\(fixtures)/paddle/export/\(m)/\(m).pdmodel", "\(fixtures)/paddle/export/\(m)/fluid1x/__model__"]
+                }
         case .inferenceModel:
             // The model the fixed parameters belong to; the others are programDesc's seeds.
-            return ["\(fixtures)/paddle/export/softmax/softmax.pdmodel", "\(fixtures)/paddle/export/softmax/full_attrs/softmax.pdmodel"]
+            return [
+                "\(fixtures)/paddle/export/softmax/softmax.pdmodel",
+                "\(fixtures)/paddle/export/softmax/full_attrs/softmax.pdmodel",
+            ]
         case .tensorStream:
             return ["\(fixtures)/paddle/export/softmax/softmax.pdiparams"]
         case .idx:

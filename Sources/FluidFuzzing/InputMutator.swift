@@ -13,7 +13,9 @@ public struct InputMutator {
     }
 
     private static let boundaryBytes: [UInt8] = [0x00, 0x01, 0x7F, 0x80, 0xFE, 0xFF]
-    private static let boundaryWords: [UInt32] = [0, 1, 0x7F, 0x80, 0xFF, 0xFFFF, 0x7FFF_FFFF, 0x8000_0000, 0xFFFF_FFFF, 5_000_000]
+    private static let boundaryWords: [UInt32] = [
+        0, 1, 0x7F, 0x80, 0xFF, 0xFFFF, 0x7FFF_FFFF, 0x8000_0000, 0xFFFF_FFFF, 5_000_000,
+    ]
 
     /// `seed` with one to four mutations applied.
     public mutating func mutate(_ seed: [UInt8]) -> [UInt8] {

@@ -35,7 +35,7 @@ extension ClassificationReport: CustomStringConvertible {
     private func classTable(names: [String]?) -> [String] {
         func figure(_ value: Double?) -> String { value.map { String(format: "%.4f", $0) } ?? "-" }
         var columns: [(header: String, cells: [String], leftAligned: Bool)] = [
-            ("class", (0..<classCount).map(String.init), false),
+            ("class", (0..<classCount).map(String.init), false)
         ]
         if let names { columns.append(("name", names, true)) }
         columns += [
@@ -58,8 +58,10 @@ extension ClassificationReport: CustomStringConvertible {
         func row(_ head: String, _ cells: [String]) -> String {
             ([pad(head, corner.count, left: false)] + cells.map { pad($0, width, left: false) }).joined(separator: "  ")
         }
-        return ["confusion matrix (rows: true label, columns: predicted class)",
-                row(corner, (0..<classCount).map(String.init))]
+        return [
+            "confusion matrix (rows: true label, columns: predicted class)",
+            row(corner, (0..<classCount).map(String.init)),
+        ]
             + (0..<classCount).map { t in row(String(t), confusionMatrix[t].map(String.init)) }
     }
 
@@ -69,9 +71,9 @@ extension ClassificationReport: CustomStringConvertible {
     }
 }
 
-private extension String {
+extension String {
     /// A left-aligned last column must not leave spaces at the end of the line.
-    var trailingSpacesRemoved: String {
+    fileprivate var trailingSpacesRemoved: String {
         var s = self
         while s.last == " " { s.removeLast() }
         return s

@@ -25,18 +25,25 @@ public struct ClassificationReport: Sendable, Equatable {
     /// Throws `TutorialError` when the two differ in length, there are no samples, or a value
     /// lies outside 0..<classCount (naming the sample and the value).
     public init(predictions: [Int], labels: [Int], classCount: Int = 10) throws {
-        guard classCount > 0 else { throw TutorialError("A classification report needs at least one class, not \(classCount).") }
+        guard classCount > 0 else {
+            throw TutorialError("A classification report needs at least one class, not \(classCount).")
+        }
         guard predictions.count == labels.count else {
-            throw TutorialError("There are \(predictions.count) predictions for \(labels.count) labels; a classification report needs one prediction per label.")
+            throw TutorialError(
+                "There are \(predictions.count) predictions for \(labels.count) labels; a classification report needs one prediction per label."
+            )
         }
         guard !labels.isEmpty else { throw TutorialError("There are no samples to report on.") }
         var matrix = [[Int]](repeating: [Int](repeating: 0, count: classCount), count: classCount)
         for (i, (predicted, label)) in zip(predictions, labels).enumerated() {
             guard (0..<classCount).contains(label) else {
-                throw TutorialError("Sample \(i) has label \(label), outside the \(classCount) classes 0...\(classCount - 1).")
+                throw TutorialError(
+                    "Sample \(i) has label \(label), outside the \(classCount) classes 0...\(classCount - 1).")
             }
             guard (0..<classCount).contains(predicted) else {
-                throw TutorialError("Sample \(i) is predicted as class \(predicted), outside the \(classCount) classes 0...\(classCount - 1).")
+                throw TutorialError(
+                    "Sample \(i) is predicted as class \(predicted), outside the \(classCount) classes 0...\(classCount - 1)."
+                )
             }
             matrix[label][predicted] += 1
         }

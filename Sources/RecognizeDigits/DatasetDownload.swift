@@ -13,7 +13,9 @@ public enum DatasetDownload {
             throw TutorialError("\(dataset.displayName) cannot be downloaded by this program: \(dataset.installHint).")
         }
         guard let script = fetchScript() else {
-            throw TutorialError("--download runs Tools/fetch-mnist of the SwiftFluid source tree, which was not found above \(executableDirectory ?? "the program") or the current directory; run it by hand from the source tree.")
+            throw TutorialError(
+                "--download runs Tools/fetch-mnist of the SwiftFluid source tree, which was not found above \(executableDirectory ?? "the program") or the current directory; run it by hand from the source tree."
+            )
         }
         log("Fetching MNIST into \(MNIST.directory) with \(script)")
         let process = Process()
@@ -24,7 +26,9 @@ public enum DatasetDownload {
         }
         process.waitUntilExit()
         guard process.terminationStatus == 0, dataset.isInstalled() else {
-            throw TutorialError("\(script) failed (exit status \(process.terminationStatus)); MNIST is still missing from \(MNIST.directory).")
+            throw TutorialError(
+                "\(script) failed (exit status \(process.terminationStatus)); MNIST is still missing from \(MNIST.directory)."
+            )
         }
     }
 
@@ -47,7 +51,9 @@ public enum DatasetDownload {
 
     /// The directory of the running program, symbolic links resolved.
     static var executableDirectory: String? {
-        guard let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else { return nil }
+        guard let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else {
+            return nil
+        }
         return URL(fileURLWithPath: path).deletingLastPathComponent().path
     }
 }

@@ -15,7 +15,8 @@ public enum DigitDataset: String, CaseIterable, Sendable {
     public var classNames: [String] {
         switch self {
         case .mnist: (0...9).map(String.init)
-        case .fashionMNIST: ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+        case .fashionMNIST:
+            ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
         }
     }
 
@@ -25,8 +26,10 @@ public enum DigitDataset: String, CaseIterable, Sendable {
     /// How a user installs the dataset in its default directory.
     public var installHint: String {
         switch self {
-        case .mnist: "run `recognize-digits train --download` (or `Tools/fetch-mnist`) to fetch it into \(MNIST.directory)"
-        case .fashionMNIST: "install Debian's package with `apt-get install dataset-fashion-mnist` (files in \(FashionMNIST.systemDirectory))"
+        case .mnist:
+            "run `recognize-digits train --download` (or `Tools/fetch-mnist`) to fetch it into \(MNIST.directory)"
+        case .fashionMNIST:
+            "install Debian's package with `apt-get install dataset-fashion-mnist` (files in \(FashionMNIST.systemDirectory))"
         }
     }
 
@@ -47,12 +50,17 @@ public enum DigitDataset: String, CaseIterable, Sendable {
             }
         } catch DataError.datasetMissing(_, let missingDirectory, let missingFile, _) {
             if let directory {
-                throw TutorialError("Directory '\(directory)' holds no \(displayName) dataset: \(missingFile) is not there (the data directory must name a directory with the four IDX files train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz, or the same without .gz).")
+                throw TutorialError(
+                    "Directory '\(directory)' holds no \(displayName) dataset: \(missingFile) is not there (the data directory must name a directory with the four IDX files train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz, or the same without .gz)."
+                )
             }
-            throw TutorialError("\(displayName) is not installed: \(missingFile) is missing from \(missingDirectory); \(installHint).")
+            throw TutorialError(
+                "\(displayName) is not installed: \(missingFile) is missing from \(missingDirectory); \(installHint).")
         }
         guard dataset.count > 0 else {
-            throw TutorialError("The \(displayName) \(split.rawValue) set in \(directory ?? defaultDirectory) holds no images; nothing can be \(split == .train ? "trained" : "tested") on it.")
+            throw TutorialError(
+                "The \(displayName) \(split.rawValue) set in \(directory ?? defaultDirectory) holds no images; nothing can be \(split == .train ? "trained" : "tested") on it."
+            )
         }
         return dataset
     }

@@ -26,7 +26,8 @@ public struct DigitNetwork {
     /// puts a dropout op before every fully connected layer that follows another layer (none
     /// in softmax regression); the tutorial has none.
     public init(_ model: DigitModel, seed: Int, dropout: Float = 0) throws {
-        let main = Program(), startup = Program()
+        let main = Program()
+        let startup = Program()
         main.randomSeed = seed
         startup.randomSeed = seed
         let net = ProgramBuilder(main: main, startup: startup)

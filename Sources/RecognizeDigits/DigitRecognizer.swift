@@ -45,29 +45,37 @@ public struct DigitRecognizer {
     public init(modelPath: String, optimize: Bool = false, batchSize: Int = 64) throws {
         let fm = FileManager.default
         guard fm.fileExists(atPath: modelPath) || fm.fileExists(atPath: modelPath + ".pdmodel") else {
-            throw TutorialError("Model '\(modelPath)' does not exist: train one with `recognize-digits train --save-dir \(modelPath)`, or give the path of a saved model (a directory, a prefix of .pdmodel/.pdiparams files, or a .pdmodel file).")
+            throw TutorialError(
+                "Model '\(modelPath)' does not exist: train one with `recognize-digits train --save-dir \(modelPath)`, or give the path of a saved model (a directory, a prefix of .pdmodel/.pdiparams files, or a .pdmodel file)."
+            )
         }
-        try self.init(model: try loadInferenceModel(from: modelPath, optimize: optimize), source: modelPath, batchSize: batchSize)
+        try self.init(
+            model: try loadInferenceModel(from: modelPath, optimize: optimize), source: modelPath, batchSize: batchSize)
     }
 
     /// Wraps a loaded model after the same checks; `source` names it in messages.
     public init(model: InferenceModel, source: String, batchSize: Int = 64) throws {
         guard batchSize > 0 else { throw TutorialError("The batch size must be positive, not \(batchSize).") }
         guard model.feedNames.count == 1 else {
-            throw TutorialError("Model '\(source)' has \(model.feedNames.count) feed targets (\(model.feedNames.joined(separator: ", "))); a digit recognizer feeds exactly one, the image.")
+            throw TutorialError(
+                "Model '\(source)' has \(model.feedNames.count) feed targets (\(model.feedNames.joined(separator: ", "))); a digit recognizer feeds exactly one, the image."
+            )
         }
         let inference = try BatchInference(model: model, batchSize: batchSize)
         // One blank image through the model checks the feed's dtype and shape and the
         // output's size with the executor's own rules, before any user image is read.
         let side = DigitImage.side
-        let blank = try InferenceImages(source: "a blank \(side) x \(side) image", count: 1, rows: side, columns: side,
-                                        pixels: [UInt8](repeating: 0, count: side * side))
+        let blank = try InferenceImages(
+            source: "a blank \(side) x \(side) image", count: 1, rows: side, columns: side,
+            pixels: [UInt8](repeating: 0, count: side * side))
         let probe: BatchInferenceResult
         do { probe = try inference.run(blank) } catch {
             throw TutorialError("Model '\(source)' cannot recognise \(side) x \(side) digit images: \(error)")
         }
         guard probe.rowSize == Self.classCount else {
-            throw TutorialError("Model '\(source)' is not a digit classifier: its fetch target '\(inference.fetchName)' gives \(probe.rowSize) values per image (shape \(probe.outputs.shape) for one image), not \(Self.classCount) class probabilities.")
+            throw TutorialError(
+                "Model '\(source)' is not a digit classifier: its fetch target '\(inference.fetchName)' gives \(probe.rowSize) values per image (shape \(probe.outputs.shape) for one image), not \(Self.classCount) class probabilities."
+            )
         }
         self.model = model
         self.source = source
@@ -101,14 +109,17 @@ public struct DigitRecognizer {
         }
         var scores: [Int: [Float]] = [:]
         if !decoded.isEmpty {
-            let images = try InferenceImages(source: "the PNG images", count: decoded.count, rows: side, columns: side, pixels: pixels)
+            let images = try InferenceImages(
+                source: "the PNG images", count: decoded.count, rows: side, columns: side, pixels: pixels)
             let values = try inference.run(images).outputs.scalars(as: Float.self)
             let k = Self.classCount
             for (row, i) in decoded.enumerated() { scores[i] = Array(values[row * k..<(row + 1) * k]) }
         }
         return paths.indices.map { i in
             if let row = scores[i] { return .success(DigitRecognition(path: paths[i], scores: row)) }
-            return .failure(failures[i] ?? RecognitionFailure(path: paths[i], reason: TutorialError("the image was not recognised")))
+            return .failure(
+                failures[i] ?? RecognitionFailure(path: paths[i], reason: TutorialError("the image was not recognised"))
+            )
         }
     }
 
@@ -123,7 +134,9 @@ public struct DigitRecognizer {
     /// if failed > 0 { throw ExitCode(1) }
     /// ```
     @discardableResult
-    public func printRecognitions(of paths: [String], output: (String) -> Void, errorOutput: (String) -> Void) throws -> Int {
+    public func printRecognitions(of paths: [String], output: (String) -> Void, errorOutput: (String) -> Void) throws
+        -> Int
+    {
         var failed = 0
         for outcome in try recognize(paths) {
             switch outcome {
@@ -147,7 +160,8 @@ public struct DigitRecognizer {
     /// ```
     public func evaluate(_ dataset: ImageDataset) throws -> ClassificationReport {
         let result = try inference.run(InferenceImages(dataset))
-        return try ClassificationReport(predictions: result.predictions, labels: dataset.labels.map(Int.init),
-                                        classCount: Self.classCount)
+        return try ClassificationReport(
+            predictions: result.predictions, labels: dataset.labels.map(Int.init),
+            classCount: Self.classCount)
     }
 }

@@ -33,11 +33,13 @@ public final class Trainer {
         batchesPerEpoch = (trainSet.count + options.batchSize - 1) / options.batchSize
         network = try DigitNetwork(options.model, seed: options.seed, dropout: options.dropout)
         testProgram = network.main.clone(forTest: true)
-        try options.optimizer(batchesPerEpoch: batchesPerEpoch).minimize(network.loss, program: network.main, startup: network.startup)
+        try options.optimizer(batchesPerEpoch: batchesPerEpoch).minimize(
+            network.loss, program: network.main, startup: network.startup)
         try executor.run(network.startup, scope: scope)
         if options.profile { executor.profiler = OpProfiler() }
-        metrics = TrainingMetrics(model: options.model.rawValue, dataset: options.dataset.rawValue,
-                                  epochs: [], trainSteps: [], bestEpoch: 0)
+        metrics = TrainingMetrics(
+            model: options.model.rawValue, dataset: options.dataset.rawValue,
+            epochs: [], trainSteps: [], bestEpoch: 0)
         if options.resume, let directory = checkpointDirectory { try restore(from: directory) }
     }
 
@@ -45,8 +47,9 @@ public final class Trainer {
     private static func subset(_ dataset: ImageDataset, _ limit: Int?) throws -> ImageDataset {
         guard let limit, limit < dataset.count else { return dataset }
         let side = dataset.rows * dataset.columns
-        return try ImageDataset(name: dataset.name, rows: dataset.rows, columns: dataset.columns,
-                                pixels: Array(dataset.pixels.prefix(limit * side)), labels: Array(dataset.labels.prefix(limit)))
+        return try ImageDataset(
+            name: dataset.name, rows: dataset.rows, columns: dataset.columns,
+            pixels: Array(dataset.pixels.prefix(limit * side)), labels: Array(dataset.labels.prefix(limit)))
     }
 
     /// Where the checkpoint lives: `checkpoint/` in the save directory.
@@ -63,11 +66,14 @@ public final class Trainer {
 
     private func restore(from directory: String) throws {
         guard let data = try Checkpoint.load(program: network.main, into: scope, from: directory) else {
-            throw FluidError.file(path: directory, message: "holds parameters but no training state (\(Checkpoint.metadataFileName))")
+            throw FluidError.file(
+                path: directory, message: "holds parameters but no training state (\(Checkpoint.metadataFileName))")
         }
         let state: TrainingCheckpoint
         do { state = try JSONDecoder().decode(TrainingCheckpoint.self, from: data) } catch {
-            throw FluidError.file(path: directory + "/" + Checkpoint.metadataFileName, message: "is not a valid training state (\(error))")
+            throw FluidError.file(
+                path: directory + "/" + Checkpoint.metadataFileName, message: "is not a valid training state (\(error))"
+            )
         }
         try state.checkResumable(with: options, directory: directory)
         epochsCompleted = state.epochsCompleted
@@ -81,9 +87,11 @@ public final class Trainer {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let state = TrainingCheckpoint(options, epochsCompleted: epochsCompleted, metrics: metrics)
-        try Checkpoint.save(program: network.main, scope: scope, to: checkpointDirectory, metadata: try encoder.encode(state))
-        try saveInferenceModel(to: modelPath, feeds: [network.image.name], fetches: [network.prediction.name],
-                               program: network.main, scope: scope, layout: options.layout)
+        try Checkpoint.save(
+            program: network.main, scope: scope, to: checkpointDirectory, metadata: try encoder.encode(state))
+        try saveInferenceModel(
+            to: modelPath, feeds: [network.image.name], fetches: [network.prediction.name],
+            program: network.main, scope: scope, layout: options.layout)
     }
 
     /// Trains for `options.epochs` epochs, printing the tutorial's log lines and writing the
@@ -92,21 +100,26 @@ public final class Trainer {
     public func train() throws -> TrainingMetrics {
         let feeder = try DataFeeder(feedList: [network.image.name, network.label.name], program: network.main)
         // Pass k of the shuffle is epoch k, also when resuming after some epochs.
-        let batches = trainSet.reader.shuffle(bufferSize: options.shuffleBuffer, seed: UInt64(bitPattern: Int64(options.seed)),
-                                              firstPass: UInt64(epochsCompleted))
-            .batch(size: options.batchSize).buffered(size: 4)
+        let batches = trainSet.reader.shuffle(
+            bufferSize: options.shuffleBuffer, seed: UInt64(bitPattern: Int64(options.seed)),
+            firstPass: UInt64(epochsCompleted)
+        )
+        .batch(size: options.batchSize).buffered(size: 4)
         // Written now as well, so an unwritable path fails before an epoch of training is spent.
         try writeReports()
         for epoch in epochsCompleted..<options.epochs {
             let start = DispatchTime.now().uptimeNanoseconds
-            var costSum = 0.0, samples = 0
+            var costSum = 0.0
+            var samples = 0
             var progress = TrainingProgress(epoch: epoch, batches: batchesPerEpoch)
             for (batchID, batch) in batches.enumerated() {
                 try executor.run(network.main, scope: scope, feed: try feeder.feed(batch))
                 let cost = Double(try liveScalar(network.loss.name))
                 let step = epoch * batchesPerEpoch + batchID
                 if options.stopOnNonFiniteLoss && !cost.isFinite {
-                    throw TutorialError("Training diverged: the loss is \(cost) at pass \(epoch), batch \(batchID) (step \(step)). Try a lower learning rate than \(options.learningRate), e.g. --learning-rate \(options.learningRate / 10).")
+                    throw TutorialError(
+                        "Training diverged: the loss is \(cost) at pass \(epoch), batch \(batchID) (step \(step)). Try a lower learning rate than \(options.learningRate), e.g. --learning-rate \(options.learningRate / 10)."
+                    )
                 }
                 costSum += cost * Double(batch.count)
                 samples += batch.count
@@ -115,16 +128,19 @@ public final class Trainer {
                     log("Pass \(epoch), Batch \(batchID), Cost \(String(format: "%.6f", cost))")
                 }
                 if let onProgress {
-                    progress.record(batch: batchID, images: batch.count, cost: cost,
-                                    seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+                    progress.record(
+                        batch: batchID, images: batch.count, cost: cost,
+                        seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
                     onProgress(progress)
                 }
             }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             let (testCost, testAccuracy) = try evaluate(testSet, feeder: feeder)
             log("Test with Epoch \(epoch), avg_cost: \(testCost), acc: \(testAccuracy)")
-            metrics.epochs.append(EpochMetrics(epoch: epoch + 1, trainSeconds: seconds, trainCost: costSum / Double(max(samples, 1)),
-                                               testCost: testCost, testAccuracy: testAccuracy, steps: (epoch + 1) * batchesPerEpoch))
+            metrics.epochs.append(
+                EpochMetrics(
+                    epoch: epoch + 1, trainSeconds: seconds, trainCost: costSum / Double(max(samples, 1)),
+                    testCost: testCost, testAccuracy: testAccuracy, steps: (epoch + 1) * batchesPerEpoch))
             metrics.bestEpoch = metrics.best?.epoch ?? 0
             epochsCompleted = epoch + 1
             try writeReports()
@@ -141,7 +157,9 @@ public final class Trainer {
 
     /// Mean cost and accuracy over every image of `dataset`, weighted by batch size.
     public func evaluate(_ dataset: ImageDataset, feeder: DataFeeder) throws -> (cost: Double, accuracy: Double) {
-        var costSum = 0.0, correct = 0.0, total = 0
+        var costSum = 0.0
+        var correct = 0.0
+        var total = 0
         for batch in dataset.reader.batch(size: options.batchSize) {
             try executor.run(testProgram, scope: scope, feed: try feeder.feed(batch))
             costSum += Double(try liveScalar(network.loss.name)) * Double(batch.count)
@@ -171,13 +189,17 @@ public final class Trainer {
     private func writeReports() throws {
         if let path = options.metricsPath { try write(metrics, to: path) }
         if let path = options.plotPath {
-            if path.lowercased().hasSuffix(".svg") { try costPlot.writeSVG(to: path) } else { try costPlot.writePNG(to: path) }
+            if path.lowercased().hasSuffix(".svg") {
+                try costPlot.writeSVG(to: path)
+            } else {
+                try costPlot.writePNG(to: path)
+            }
         }
     }
 
     private func write(_ metrics: TrainingMetrics, to path: String) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try writeAtomically(try encoder.encode(metrics), to: path)   // names the path when it fails
+        try writeAtomically(try encoder.encode(metrics), to: path)  // names the path when it fails
     }
 }

@@ -50,7 +50,11 @@ struct TrainingCheckpoint: Codable, Equatable {
     func checkResumable(with options: TrainingOptions, directory: String) throws {
         func same<T: Equatable>(_ name: String, _ saved: T, _ now: T) throws {
             guard saved == now else {
-                throw FluidError.file(path: directory, message: "holds a checkpoint trained with \(name) \(saved), but this run asks for \(now); resume with the same settings")
+                throw FluidError.file(
+                    path: directory,
+                    message:
+                        "holds a checkpoint trained with \(name) \(saved), but this run asks for \(now); resume with the same settings"
+                )
             }
         }
         try same("model", model, options.model.rawValue)
@@ -65,7 +69,11 @@ struct TrainingCheckpoint: Codable, Equatable {
         try same("dropout", dropout, options.dropout)
         try same("shuffle buffer", shuffleBuffer, options.shuffleBuffer)
         guard epochsCompleted < options.epochs else {
-            throw FluidError.file(path: directory, message: "holds a checkpoint after \(epochsCompleted) epochs; --epochs is the total, so ask for more than \(epochsCompleted) to continue")
+            throw FluidError.file(
+                path: directory,
+                message:
+                    "holds a checkpoint after \(epochsCompleted) epochs; --epochs is the total, so ask for more than \(epochsCompleted) to continue"
+            )
         }
     }
 }

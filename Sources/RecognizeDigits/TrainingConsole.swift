@@ -22,8 +22,10 @@ public final class TrainingConsole {
 
     /// `write` receives raw text (newlines and, on a terminal, escape sequences included);
     /// `clock` gives seconds and throttles redraws to ten a second.
-    public init(isTerminal: Bool, width: Int = 100, clock: @escaping () -> Double = monotonicSeconds,
-                write: @escaping (String) -> Void) {
+    public init(
+        isTerminal: Bool, width: Int = 100, clock: @escaping () -> Double = monotonicSeconds,
+        write: @escaping (String) -> Void
+    ) {
         self.isTerminal = isTerminal
         self.width = max(width, 20)
         self.clock = clock
@@ -54,12 +56,14 @@ public final class TrainingConsole {
     static func bar(_ p: TrainingProgress, width: Int) -> String {
         let counts = "\(p.batchesDone)/\(p.batches)"
         let rate = "\(Int(p.imagesPerSecond.rounded())) img/s"
-        let tail = " \(counts)  \(rate)  ETA \(clockTime(p.secondsRemaining))  cost \(String(format: "%.4f", p.runningCost))"
+        let tail =
+            " \(counts)  \(rate)  ETA \(clockTime(p.secondsRemaining))  cost \(String(format: "%.4f", p.runningCost))"
         let head = "Pass \(p.epoch) "
         let cells = max(width - head.count - tail.count - 2, 5)
         let filled = p.batches > 0 ? min(cells, cells * p.batchesDone / p.batches) : 0
         let arrow = filled < cells && filled > 0 ? ">" : ""
-        let bar = String(repeating: "=", count: filled - arrow.count) + arrow + String(repeating: " ", count: cells - filled)
+        let bar =
+            String(repeating: "=", count: filled - arrow.count) + arrow + String(repeating: " ", count: cells - filled)
         // Cut on narrow terminals: a line that wrapped could not be erased.
         return String((head + "[" + bar + "]" + tail).prefix(width))
     }

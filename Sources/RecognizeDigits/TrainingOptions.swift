@@ -51,13 +51,21 @@ public struct TrainingOptions: Sendable {
         try check(epochs >= 1, "epochs must be at least 1, got \(epochs)")
         try check(seed >= 0, "the seed must be 0 or more, got \(seed)")
         try check(batchSize >= 1 && batchSize <= 60_000, "the batch size must lie in 1...60000, got \(batchSize)")
-        try check(learningRate.isFinite && learningRate > 0, "the learning rate must be a positive number, got \(learningRate)")
-        try check(decayRate.isFinite && decayRate > 0 && decayRate <= 1, "the decay rate must lie in (0, 1], got \(decayRate)")
+        try check(
+            learningRate.isFinite && learningRate > 0,
+            "the learning rate must be a positive number, got \(learningRate)")
+        try check(
+            decayRate.isFinite && decayRate > 0 && decayRate <= 1, "the decay rate must lie in (0, 1], got \(decayRate)"
+        )
         try check(weightDecay.isFinite && weightDecay >= 0, "the weight decay must be 0 or more, got \(weightDecay)")
-        try check(dropout.isFinite && dropout >= 0 && dropout < 1, "the dropout probability must lie in [0, 1), got \(dropout)")
+        try check(
+            dropout.isFinite && dropout >= 0 && dropout < 1,
+            "the dropout probability must lie in [0, 1), got \(dropout)")
         try check(shuffleBuffer >= 1, "the shuffle buffer must hold at least 1 sample, got \(shuffleBuffer)")
         try check(logInterval >= 1, "the log interval must be at least 1 batch, got \(logInterval)")
-        try check(dataDirectory.map { !$0.isEmpty } ?? true, "the data directory is an empty string; name a directory or leave it out for the default")
+        try check(
+            dataDirectory.map { !$0.isEmpty } ?? true,
+            "the data directory is an empty string; name a directory or leave it out for the default")
         try check(saveDirectory.map { !$0.isEmpty } ?? true, "the save directory is an empty string; name a directory")
         try check(!resume || saveDirectory != nil, "resuming needs the save directory that holds the checkpoint")
         try check((trainLimit ?? 1) >= 1 && (testLimit ?? 1) >= 1, "image limits must be at least 1")
@@ -68,12 +76,15 @@ extension TrainingOptions {
     /// Adam at the options' rate, with their schedule (over `epochs` of `batchesPerEpoch` steps)
     /// and weight decay.
     public func optimizer(batchesPerEpoch: Int) -> Adam {
-        let rateSchedule: LearningRateSchedule? = switch schedule {
-        case .constant: nil
-        case .cosine: .cosine(stepsPerEpoch: batchesPerEpoch, epochs: epochs)
-        case .exponential: .exponential(decaySteps: batchesPerEpoch, decayRate: decayRate, staircase: true)
-        }
-        return Adam(learningRate: learningRate, regularization: weightDecay > 0 ? .l2(weightDecay) : nil, schedule: rateSchedule)
+        let rateSchedule: LearningRateSchedule? =
+            switch schedule {
+            case .constant: nil
+            case .cosine: .cosine(stepsPerEpoch: batchesPerEpoch, epochs: epochs)
+            case .exponential: .exponential(decaySteps: batchesPerEpoch, decayRate: decayRate, staircase: true)
+            }
+        return Adam(
+            learningRate: learningRate, regularization: weightDecay > 0 ? .l2(weightDecay) : nil, schedule: rateSchedule
+        )
     }
 }
 

@@ -30,7 +30,9 @@ import Testing
         let nCorrect = try #require(try PaddleExports.expected(name)["n_correct"] as? Int)
         #expect(result.count == 10_000)
         #expect(result.correct == nCorrect)
-        #expect(result.accuracyLine == "accuracy: " + String(format: "%.4f", Double(nCorrect) / 10_000) + " (\(nCorrect)/10000)")
+        #expect(
+            result.accuracyLine == "accuracy: " + String(format: "%.4f", Double(nCorrect) / 10_000)
+                + " (\(nCorrect)/10000)")
     }
 
     @Test(arguments: ModelLayout.allCases)
@@ -38,8 +40,9 @@ import Testing
         let original = try loadInferenceModel(from: PaddleExports.path("cnn", .fullAttributes))
         let directory = try TemporaryDirectory()
         let out = directory.file("converted")
-        try saveInferenceModel(to: out, feeds: original.feedNames, fetches: original.fetchNames, program: original.program,
-                               scope: original.scope, layout: layout)
+        try saveInferenceModel(
+            to: out, feeds: original.feedNames, fetches: original.fetchNames, program: original.program,
+            scope: original.scope, layout: layout)
         let converted = try loadInferenceModel(from: out)
         #expect(converted.layout == layout)
         let result = try BatchInference(model: converted).run(InferenceImages(try RealData.mnistTest.get()).prefix(64))
@@ -60,8 +63,9 @@ import Testing
 
     @Test func imagesOfAnotherSizeAreRefusedNamingTheFeed() throws {
         let model = try loadInferenceModel(from: PaddleExports.path("softmax", .combined))
-        let images = try InferenceImages(source: "big.idx", count: 2, rows: 32, columns: 32,
-                                         pixels: [UInt8](repeating: 0, count: 2 * 32 * 32))
+        let images = try InferenceImages(
+            source: "big.idx", count: 2, rows: 32, columns: 32,
+            pixels: [UInt8](repeating: 0, count: 2 * 32 * 32))
         #expect {
             _ = try BatchInference(model: model).run(images)
         } throws: { error in
@@ -110,13 +114,16 @@ import Testing
         }
         let directory = MNIST.directory
         #expect {
-            _ = try InferenceImages(imagesFile: directory + "/t10k-images-idx3-ubyte.gz",
-                                    labelsFile: directory + "/train-labels-idx1-ubyte.gz")
+            _ = try InferenceImages(
+                imagesFile: directory + "/t10k-images-idx3-ubyte.gz",
+                labelsFile: directory + "/train-labels-idx1-ubyte.gz")
         } throws: { error in
             guard case .countMismatch(_, let images, _, let labels)? = error as? DataError else { return false }
             return images == 10_000 && labels == 60_000
         }
-        #expect(throws: DataError.self) { _ = try InferenceImages(imagesFile: directory + "/t10k-labels-idx1-ubyte.gz") }
+        #expect(throws: DataError.self) {
+            _ = try InferenceImages(imagesFile: directory + "/t10k-labels-idx1-ubyte.gz")
+        }
     }
 
     @Test func batchSizeMustBePositive() throws {

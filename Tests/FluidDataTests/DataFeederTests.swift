@@ -1,10 +1,11 @@
 import Fluid
-import Testing
 import FluidData
+import Testing
 
 /// Batches of samples to feed tensors, checked against the program's data variables.
 @Suite struct DataFeederTests {
-    static func program(image: [Int] = [-1, 1, 28, 28], label: [Int] = [-1, 1], labelType: DataType = .int64) -> Program {
+    static func program(image: [Int] = [-1, 1, 28, 28], label: [Int] = [-1, 1], labelType: DataType = .int64) -> Program
+    {
         let program = Program()
         program.globalBlock.addVar(VarDesc(name: "img", dtype: .float32, shape: image))
         program.globalBlock.addVar(VarDesc(name: "label", dtype: labelType, shape: label))
@@ -16,7 +17,8 @@ import FluidData
         let feeder = try DataFeeder(feedList: ["img", "label"], program: Self.program())
         let batch = try (0..<64).map { try test[$0] }
         let feed = try feeder.feed(batch)
-        let image = try #require(feed["img"]), label = try #require(feed["label"])
+        let image = try #require(feed["img"])
+        let label = try #require(feed["label"])
         #expect(image.shape == [64, 1, 28, 28] && image.dtype == .float32)
         #expect(label.shape == [64, 1] && label.dtype == .int64)
         #expect(try Array(label.scalars(as: Int64.self).prefix(10)) == [7, 2, 1, 0, 4, 1, 4, 9, 5, 9])

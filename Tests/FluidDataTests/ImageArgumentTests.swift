@@ -1,7 +1,7 @@
-import Testing
 import Fluid
 import FluidData
 import FluidTestSupport
+import Testing
 
 /// Image sizes and dataset indices that used to trap (precondition, overflow).
 @Suite struct ImageArgumentTests {
@@ -11,7 +11,9 @@ import FluidTestSupport
         for index in [-1, 1, Int.max] {
             #expect(throws: DataError.indexOutOfRange(dataset: "tiny", index: index, count: 1)) { try ds[index] }
         }
-        #expect(throws: DataError.indexOutOfRange(dataset: "tiny", index: 5, count: 1)) { try LabeledImage(dataset: ds, index: 5) }
+        #expect(throws: DataError.indexOutOfRange(dataset: "tiny", index: 5, count: 1)) {
+            try LabeledImage(dataset: ds, index: 5)
+        }
     }
 
     @Test func grayImageSidesThatOverflowThrow() {

@@ -1,7 +1,7 @@
-import Foundation
-import Testing
 import FluidData
 import FluidTestSupport
+import Foundation
+import Testing
 
 /// The real MNIST files that `Tools/fetch-mnist` installs, and Fashion-MNIST from Debian.
 @Suite struct MNISTTests {
@@ -56,7 +56,10 @@ import FluidTestSupport
         }
         #expect(image.first == -1)
         #expect(image.max() == 1)
-        #expect(sample.fieldLayouts == [FieldLayout(dtype: .float32, shape: [1, 28, 28]), FieldLayout(dtype: .int64, shape: [1])])
+        #expect(
+            sample.fieldLayouts == [
+                FieldLayout(dtype: .float32, shape: [1, 28, 28]), FieldLayout(dtype: .int64, shape: [1]),
+            ])
     }
 
     @Test func fashionMNISTLoadsFromTheDebianPackage() throws {
@@ -72,7 +75,8 @@ import FluidTestSupport
         #expect {
             _ = try MNIST.train(directory: empty.path)
         } throws: { error in
-            guard let error = error as? DataError, case .datasetMissing(_, let directory, let file, let command) = error else { return false }
+            guard let error = error as? DataError, case .datasetMissing(_, let directory, let file, let command) = error
+            else { return false }
             return directory == empty.path && file == "train-images-idx3-ubyte.gz" && command == "Tools/fetch-mnist"
                 && error.description.contains("Run `Tools/fetch-mnist`")
         }
@@ -80,13 +84,16 @@ import FluidTestSupport
     }
 
     @Test func cacheDirectoryFollowsTheDocumentedDefault() {
-        let expected = ProcessInfo.processInfo.environment["SWIFTFLUID_HOME"].map { $0 + "/dataset/mnist" }
+        let expected =
+            ProcessInfo.processInfo.environment["SWIFTFLUID_HOME"].map { $0 + "/dataset/mnist" }
             ?? NSHomeDirectory() + "/.cache/swiftfluid/dataset/mnist"
         #expect(MNIST.directory == expected)
     }
 
     @Test func anEmptyDirectoryNameIsRefusedInsteadOfReadingTheRoot() {
-        for load in [{ try MNIST.train(directory: "") }, { try FashionMNIST.test(directory: "") }] as [() throws -> ImageDataset] {
+        for load in [{ try MNIST.train(directory: "") }, { try FashionMNIST.test(directory: "") }]
+            as [() throws -> ImageDataset]
+        {
             do {
                 _ = try load()
                 Issue.record("an empty directory name must be refused")

@@ -1,7 +1,8 @@
+import FluidTestSupport
 import Foundation
 import Testing
+
 @testable import FluidData
-import FluidTestSupport
 
 /// Ancillary chunks whose length field claims more than the file holds, or more than
 /// FluidLimits.maxPNGChunkBytes, are refused before libpng allocates a buffer for them.
@@ -16,7 +17,8 @@ import FluidTestSupport
         signature
             + TestPNGEncoder.chunk("IHDR", TestPNGEncoder.header(width: 4, height: 3, bitDepth: 8, colorType: 0))
             + extra
-            + TestPNGEncoder.chunk("IDAT", TestPNGEncoder.deflate((0..<3).flatMap { y in [0] + (0..<4).map { UInt8(y * 4 + $0) } }))
+            + TestPNGEncoder.chunk(
+                "IDAT", TestPNGEncoder.deflate((0..<3).flatMap { y in [0] + (0..<4).map { UInt8(y * 4 + $0) } }))
             + TestPNGEncoder.chunk("IEND", [])
     }
 
@@ -34,10 +36,12 @@ import FluidTestSupport
     /// 0x7FFFFFFF bytes of which a dozen follow. libpng used to allocate and zero 2 GiB for it.
     @Test(arguments: ["tEXt", "zTXt", "iTXt", "sPLT"])
     func chunkClaimingTwoGibibytesIsRefusedWithoutAllocating(type: String) throws {
-        let bomb = Self.signature
+        let bomb =
+            Self.signature
             + TestPNGEncoder.chunk("IHDR", TestPNGEncoder.header(width: 4, height: 3, bitDepth: 8, colorType: 0))
             + TestPNGEncoder.bigEndian(0x7FFF_FFFF) + Array(type.utf8) + Array("Comment\0bomb".utf8)
-        let residentBefore = ProcessMemory.peakResidentBytes, virtualBefore = ProcessMemory.peakVirtualBytes
+        let residentBefore = ProcessMemory.peakResidentBytes
+        let virtualBefore = ProcessMemory.peakVirtualBytes
         let started = ContinuousClock.now
         try expectRefused(bomb, name: "bomb-\(type).png", mentioning: [type, "2147483647", "truncated"])
         let grown = ProcessMemory.peakResidentBytes - residentBefore
@@ -49,8 +53,9 @@ import FluidTestSupport
 
     @Test func textChunkAboveTheChunkLimitIsRefusedNamingTheLimit() throws {
         let text = Array("Comment\0".utf8) + [UInt8](repeating: 0x41, count: 9_000_000)
-        try expectRefused(Self.image(extra: TestPNGEncoder.chunk("tEXt", text)), name: "big-text.png",
-                          mentioning: ["tEXt", "FluidLimits.maxPNGChunkBytes"])
+        try expectRefused(
+            Self.image(extra: TestPNGEncoder.chunk("tEXt", text)), name: "big-text.png",
+            mentioning: ["tEXt", "FluidLimits.maxPNGChunkBytes"])
     }
 
     /// The decoded size is bounded on its own, for when the pixel limit is raised: 12 gray
@@ -58,8 +63,11 @@ import FluidTestSupport
     @Test func decodedBytesAboveTheLimitAreRefused() throws {
         var limits = DecodedPNG.Limits()
         limits.decodedBytes = 11
-        #expect(throws: DataError.limitExceeded(path: "small.png", problem: "its 4 x 3 pixels of 1 channels decode to 12 bytes",
-                                                limit: .maxImageBytes, value: 11)) {
+        #expect(
+            throws: DataError.limitExceeded(
+                path: "small.png", problem: "its 4 x 3 pixels of 1 channels decode to 12 bytes",
+                limit: .maxImageBytes, value: 11)
+        ) {
             _ = try DecodedPNG(data: Self.image(), path: "small.png", limits: limits)
         }
         limits.decodedBytes = 12
@@ -67,7 +75,8 @@ import FluidTestSupport
     }
 
     @Test func smallTextChunksStillDecode() throws {
-        let extra = TestPNGEncoder.chunk("tEXt", Array("Comment\0a small note".utf8))
+        let extra =
+            TestPNGEncoder.chunk("tEXt", Array("Comment\0a small note".utf8))
             + TestPNGEncoder.chunk("tEXt", Array("Author\0".utf8) + [UInt8](repeating: 0x42, count: 100_000))
         let path = try directory.write("small-text.png", Self.image(extra: extra))
         let png = try DecodedPNG(contentsOf: path)

@@ -1,6 +1,6 @@
-import Testing
 import FluidData
 import FluidTestSupport
+import Testing
 
 /// PNGs written by the test's own encoder, in every colour type and bit depth, must decode
 /// to the expected gray pixels (PIL's convert('L')).
@@ -28,10 +28,12 @@ import FluidTestSupport
     func grayOfEveryDepth(interlaced: Bool, bits: Int) throws {
         let count = Self.width * Self.height
         let samples = (0..<count).map { Self.value($0, 0, bits: bits) }
-        let png = TestPNGEncoder.encode(width: Self.width, height: Self.height, colorType: 0, bitDepth: bits,
-                                        samples: samples, interlaced: interlaced)
+        let png = TestPNGEncoder.encode(
+            width: Self.width, height: Self.height, colorType: 0, bitDepth: bits,
+            samples: samples, interlaced: interlaced)
         let (decoded, gray) = try Self.decode(png)
-        #expect(decoded.sourceColorType == .gray && decoded.sourceBitDepth == bits && decoded.isInterlaced == interlaced)
+        #expect(
+            decoded.sourceColorType == .gray && decoded.sourceBitDepth == bits && decoded.isInterlaced == interlaced)
         #expect(gray.width == Self.width && gray.height == Self.height)
         let expected: [UInt8] = samples.map { v in
             bits == 16 ? UInt8(v >> 8) : UInt8(Int(v) * 255 / ((1 << bits) - 1))
@@ -44,8 +46,9 @@ import FluidTestSupport
         let count = Self.width * Self.height
         for (colorType, channels) in [(UInt8(2), 3), (UInt8(6), 4), (UInt8(4), 2)] {
             let samples = (0..<count).flatMap { i in (0..<channels).map { Self.value(i, $0, bits: bits) } }
-            let png = TestPNGEncoder.encode(width: Self.width, height: Self.height, colorType: colorType, bitDepth: bits,
-                                            samples: samples, interlaced: interlaced)
+            let png = TestPNGEncoder.encode(
+                width: Self.width, height: Self.height, colorType: colorType, bitDepth: bits,
+                samples: samples, interlaced: interlaced)
             let (decoded, gray) = try Self.decode(png)
             #expect(decoded.channels == channels)
             let high = samples.map { Int(bits == 16 ? $0 >> 8 : $0) }
@@ -61,14 +64,18 @@ import FluidTestSupport
     func palettesWithAndWithoutTransparency(interlaced: Bool, bits: Int) throws {
         let entries = min(1 << bits, 200)
         let palette = (0..<entries).map { e in
-            (UInt8(truncatingIfNeeded: e * 37 + 11), UInt8(truncatingIfNeeded: e * 91 + 3), UInt8(truncatingIfNeeded: e * 13 + 200))
+            (
+                UInt8(truncatingIfNeeded: e * 37 + 11), UInt8(truncatingIfNeeded: e * 91 + 3),
+                UInt8(truncatingIfNeeded: e * 13 + 200)
+            )
         }
         let count = Self.width * Self.height
         let indices = (0..<count).map { UInt16(Int(Self.value($0, 0, bits: 8)) % entries) }
         for transparency in [[], (0..<entries).map { UInt8(truncatingIfNeeded: $0 * 50) }] {
-            let png = TestPNGEncoder.encode(width: Self.width, height: Self.height, colorType: 3, bitDepth: bits,
-                                            samples: indices, palette: palette, transparency: transparency,
-                                            interlaced: interlaced)
+            let png = TestPNGEncoder.encode(
+                width: Self.width, height: Self.height, colorType: 3, bitDepth: bits,
+                samples: indices, palette: palette, transparency: transparency,
+                interlaced: interlaced)
             let (decoded, gray) = try Self.decode(png)
             #expect(decoded.sourceColorType == .palette)
             #expect(decoded.channels == (transparency.isEmpty ? 3 : 4))

@@ -1,7 +1,7 @@
-import Foundation
-import Testing
 import FluidData
 import FluidTestSupport
+import Foundation
+import Testing
 
 /// Broken or hostile PNG files give clear errors naming the file, never a crash.
 @Suite struct PNGErrorTests {
@@ -34,18 +34,20 @@ import FluidTestSupport
             guard case .invalidPNG(_, let problem) = error else { return false }
             return problem.contains("truncated") || problem.contains("ends")
         }
-        try expectPNGError(Array(good[0..<20]), name: "header-only.png") { if case .invalidPNG = $0 { true } else { false } }
+        try expectPNGError(Array(good[0..<20]), name: "header-only.png") {
+            if case .invalidPNG = $0 { true } else { false }
+        }
     }
 
     @Test func badCRC() throws {
         var corrupt = good
-        corrupt[29] ^= 0x01   // last byte of the IHDR chunk's CRC
+        corrupt[29] ^= 0x01  // last byte of the IHDR chunk's CRC
         try expectPNGError(corrupt, name: "bad-crc.png") { error in
             guard case .invalidPNG(_, let problem) = error else { return false }
             return problem.contains("CRC")
         }
         var corruptData = good
-        corruptData[45] ^= 0xFF   // inside the IDAT chunk
+        corruptData[45] ^= 0xFF  // inside the IDAT chunk
         try expectPNGError(corruptData, name: "bad-idat.png") { if case .invalidPNG = $0 { true } else { false } }
     }
 
@@ -65,20 +67,24 @@ import FluidTestSupport
 
     @Test func hugeHeaderIsRefusedBeforeAllocating() throws {
         let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
-        let huge = signature
-            + TestPNGEncoder.chunk("IHDR", TestPNGEncoder.header(width: 2_000_000, height: 2_000_000, bitDepth: 8, colorType: 6))
+        let huge =
+            signature
+            + TestPNGEncoder.chunk(
+                "IHDR", TestPNGEncoder.header(width: 2_000_000, height: 2_000_000, bitDepth: 8, colorType: 6))
             + TestPNGEncoder.chunk("IDAT", TestPNGEncoder.deflate([0, 1, 2, 3]))
             + TestPNGEncoder.chunk("IEND", [])
         try expectPNGError(huge, name: "huge.png") {
             $0 == .imageTooLarge(path: directory.file("huge.png"), width: 2_000_000, height: 2_000_000, limit: 16384)
         }
-        let wide = signature
+        let wide =
+            signature
             + TestPNGEncoder.chunk("IHDR", TestPNGEncoder.header(width: 16385, height: 1, bitDepth: 8, colorType: 0))
             + TestPNGEncoder.chunk("IDAT", TestPNGEncoder.deflate([0, 1, 2, 3]))
             + TestPNGEncoder.chunk("IEND", [])
         try expectPNGError(wide, name: "wide.png") { if case .imageTooLarge = $0 { true } else { false } }
         // Within the side limit, but 16384 x 8193 pixels is more than 16384^2 / 4 in all.
-        let large = signature
+        let large =
+            signature
             + TestPNGEncoder.chunk("IHDR", TestPNGEncoder.header(width: 16384, height: 8193, bitDepth: 8, colorType: 6))
             + TestPNGEncoder.chunk("IDAT", TestPNGEncoder.deflate([0, 1, 2, 3]))
             + TestPNGEncoder.chunk("IEND", [])
@@ -95,6 +101,8 @@ import FluidTestSupport
     @Test func directoryInsteadOfAFile() throws {
         let path = directory.file("folder.png")
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        #expect(throws: DataError.cannotRead(path: path, reason: "it is a directory")) { _ = try GrayImage(contentsOfPNG: path) }
+        #expect(throws: DataError.cannotRead(path: path, reason: "it is a directory")) {
+            _ = try GrayImage(contentsOfPNG: path)
+        }
     }
 }

@@ -1,7 +1,7 @@
-import Foundation
-import Testing
 import FluidData
 import FluidTestSupport
+import Foundation
+import Testing
 
 /// Writing 8-bit gray PNGs, atomically, and reading them back.
 @Suite struct PNGWriterTests {
@@ -59,7 +59,8 @@ import FluidTestSupport
         let directory = try TemporaryDirectory()
         // A 56 x 56 RGB picture of one colour becomes 28 x 28 of its luma, normalised.
         let samples = (0..<(56 * 56)).flatMap { _ -> [UInt16] in [12, 200, 99] }
-        let path = try directory.write("big.png", TestPNGEncoder.encode(width: 56, height: 56, colorType: 2, bitDepth: 8, samples: samples))
+        let path = try directory.write(
+            "big.png", TestPNGEncoder.encode(width: 56, height: 56, colorType: 2, bitDepth: 8, samples: samples))
         let pixels = try DigitImage.normalizedPixels(contentsOfPNG: path)
         #expect(pixels.count == 784)
         #expect(pixels.allSatisfy { $0 == Float(132) / 255 * 2 - 1 })

@@ -1,5 +1,6 @@
-import Testing
 import FluidData
+import Foundation
+import Testing
 
 /// Reader decorators, on integer readers whose values are their original positions.
 @Suite struct ReaderTests {
@@ -29,7 +30,8 @@ import FluidData
 
     @Test func eachPassIsANewOrderReproducibleAcrossRuns() {
         let reader = numbers.shuffle(bufferSize: 500, seed: 7)
-        let first = Array(reader), second = Array(reader)
+        let first = Array(reader)
+        let second = Array(reader)
         #expect(first != second)
         let again = numbers.shuffle(bufferSize: 500, seed: 7)
         #expect(Array(again) == first)
@@ -45,8 +47,10 @@ import FluidData
     }
 
     static let pinnedOrder = [3, 6, 1, 5, 0, 9, 2, 8, 4, 7]
-    static let pinnedNumbers: [UInt64] = [1_546_998_764_402_558_742, 6_990_951_692_964_543_102,
-                                          12_544_586_762_248_559_009, 17_057_574_109_182_124_193]
+    static let pinnedNumbers: [UInt64] = [
+        1_546_998_764_402_558_742, 6_990_951_692_964_543_102,
+        12_544_586_762_248_559_009, 17_057_574_109_182_124_193,
+    ]
 
     @Test func fullShuffleIsAPermutation() {
         let shuffled = Array(numbers.shuffleAll(seed: 1))
@@ -71,7 +75,8 @@ import FluidData
         let pipeline = Reader(elements: 0..<10_000).shuffle(bufferSize: 500, seed: 11).batch(size: 64)
         let plain = Array(pipeline)
         for size in [1, 3, 64] {
-            let buffered = Reader(elements: 0..<10_000).shuffle(bufferSize: 500, seed: 11).batch(size: 64).buffered(size: size)
+            let buffered = Reader(elements: 0..<10_000).shuffle(bufferSize: 500, seed: 11).batch(size: 64).buffered(
+                size: size)
             #expect(Array(buffered) == plain)
         }
         let reused = numbers.buffered(size: 2)
@@ -84,12 +89,33 @@ import FluidData
         for _ in 0..<50 {
             #expect(Array(reader.firstN(3)) == [0, 1, 2])
         }
+        // An endless upstream: only a stopped producer ever releases its iterator.
+        let done = DispatchSemaphore(value: 0)
+        let endless = Reader<Int> {
+            final class Signal {
+                let done: DispatchSemaphore
+                init(_ done: DispatchSemaphore) { self.done = done }
+                deinit { done.signal() }
+            }
+            let signal = Signal(done)
+            var i = 0
+            return AnyIterator {
+                withExtendedLifetime(signal) {}
+                i += 1
+                return i
+            }
+        }.buffered(size: 4)
+        #expect(Array(endless.firstN(3)) == [1, 2, 3])
+        #expect(done.wait(timeout: .now() + 10) == .success, "the producer thread stopped and released its upstream")
     }
 
     @Test func mapChainComposeAndFirstN() {
         let doubled: Reader<Int> = Reader(elements: 0..<5).map { $0 * 2 }
         #expect(Array(doubled) == [0, 2, 4, 6, 8])
-        #expect(Array(Reader(elements: 0..<3).chain(Reader(elements: 10..<12), Reader(elements: [99]))) == [0, 1, 2, 10, 11, 99])
+        #expect(
+            Array(Reader(elements: 0..<3).chain(Reader(elements: 10..<12), Reader(elements: [99]))) == [
+                0, 1, 2, 10, 11, 99,
+            ])
         let pairs = Array(Reader(elements: 0..<3).compose(Reader(elements: ["a", "b", "c", "d"])))
         #expect(pairs.map(\.0) == [0, 1, 2] && pairs.map(\.1) == ["a", "b", "c"])
         #expect(Array(numbers.firstN(4)) == [0, 1, 2, 3])

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import FluidFuzzing
 
 /// The fuzz targets' entry points over their seeds and a few thousand deterministic mutations
@@ -23,7 +24,9 @@ import Testing
     }
 
     /// Cases per target: about 16,000 in all, seconds in a debug build.
-    static let casesPerTarget: [FuzzTarget: Int] = [.programDesc: 5000, .inferenceModel: 1500, .tensorStream: 1500, .idx: 3000, .png: 5000]
+    static let casesPerTarget: [FuzzTarget: Int] = [
+        .programDesc: 5000, .inferenceModel: 1500, .tensorStream: 1500, .idx: 3000, .png: 5000,
+    ]
 
     @Test(arguments: FuzzTarget.allCases)
     func mutatedSeedsAreAcceptedOrRefusedWithAMessage(target: FuzzTarget) throws {
@@ -59,7 +62,8 @@ import Testing
     }
 
     @Test func theMutatorIsDeterministicAndChangesItsInput() {
-        var a = InputMutator(seed: 7), b = InputMutator(seed: 7)
+        var a = InputMutator(seed: 7)
+        var b = InputMutator(seed: 7)
         let seed = [UInt8](repeating: 0x42, count: 100)
         let first = (0..<50).map { _ in a.mutate(seed) }
         #expect(first == (0..<50).map { _ in b.mutate(seed) })

@@ -28,7 +28,9 @@ public enum PaddleExports {
     public static func expectedProbabilities(_ model: String) throws -> [Float] {
         let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: "\(root)/\(model)/expected_probs_256.f32")))
         return stride(from: 0, to: bytes.count, by: 4).map { i in
-            Float(bitPattern: UInt32(bytes[i]) | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2]) << 16 | UInt32(bytes[i + 3]) << 24)
+            Float(
+                bitPattern: UInt32(bytes[i]) | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2]) << 16 | UInt32(
+                    bytes[i + 3]) << 24)
         }
     }
 

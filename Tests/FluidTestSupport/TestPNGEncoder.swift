@@ -5,21 +5,26 @@ import CZlib
 public enum TestPNGEncoder {
     /// `samples` holds one value per channel per pixel, row-major, each below 2^bitDepth
     /// (palette images: one index per pixel).
-    public static func encode(width: Int, height: Int, colorType: UInt8, bitDepth: Int, samples: [UInt16],
-                       palette: [(UInt8, UInt8, UInt8)] = [], transparency: [UInt8] = [],
-                       interlaced: Bool = false) -> [UInt8] {
+    public static func encode(
+        width: Int, height: Int, colorType: UInt8, bitDepth: Int, samples: [UInt16],
+        palette: [(UInt8, UInt8, UInt8)] = [], transparency: [UInt8] = [],
+        interlaced: Bool = false
+    ) -> [UInt8] {
         let channels = [0: 1, 2: 3, 3: 1, 4: 2, 6: 4][Int(colorType)] ?? 0
         precondition(channels > 0, "PNG has no colour type \(colorType)")
-        precondition(samples.count == width * height * channels, "\(samples.count) samples for \(width) x \(height) x \(channels)")
+        precondition(
+            samples.count == width * height * channels,
+            "\(samples.count) samples for \(width) x \(height) x \(channels)")
         var raw: [UInt8] = []
-        let passes: [(Int, Int, Int, Int)] = interlaced
+        let passes: [(Int, Int, Int, Int)] =
+            interlaced
             ? [(0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2)]
             : [(0, 0, 1, 1)]
         for (x0, y0, dx, dy) in passes {
             let columns = Array(stride(from: x0, to: width, by: dx))
             guard !columns.isEmpty else { continue }
             for y in stride(from: y0, to: height, by: dy) {
-                raw.append(0)   // filter type None
+                raw.append(0)  // filter type None
                 var values: [UInt16] = []
                 for x in columns {
                     let base = (y * width + x) * channels
@@ -29,7 +34,9 @@ public enum TestPNGEncoder {
             }
         }
         var png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
-        png += chunk("IHDR", header(width: width, height: height, bitDepth: bitDepth, colorType: colorType, interlaced: interlaced))
+        png += chunk(
+            "IHDR",
+            header(width: width, height: height, bitDepth: bitDepth, colorType: colorType, interlaced: interlaced))
         if !palette.isEmpty { png += chunk("PLTE", palette.flatMap { [$0.0, $0.1, $0.2] }) }
         if !transparency.isEmpty { png += chunk("tRNS", transparency) }
         png += chunk("IDAT", deflate(raw))
@@ -37,7 +44,9 @@ public enum TestPNGEncoder {
         return png
     }
 
-    public static func header(width: Int, height: Int, bitDepth: Int, colorType: UInt8, interlaced: Bool = false) -> [UInt8] {
+    public static func header(width: Int, height: Int, bitDepth: Int, colorType: UInt8, interlaced: Bool = false)
+        -> [UInt8]
+    {
         bigEndian(UInt32(width)) + bigEndian(UInt32(height)) + [UInt8(bitDepth), colorType, 0, 0, interlaced ? 1 : 0]
     }
 

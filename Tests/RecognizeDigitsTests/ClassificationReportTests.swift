@@ -2,6 +2,7 @@ import FluidData
 import FluidTestSupport
 import Foundation
 import Testing
+
 @testable import RecognizeDigits
 
 @Suite struct ClassificationReportTests {
@@ -29,27 +30,30 @@ import Testing
 
     @Test func renderedTextIsAligned() throws {
         let report = try ClassificationReport(predictions: Self.predictions, labels: Self.labels, classCount: 3)
-        #expect(report.rendered() == """
-            accuracy: 0.6250 (5/8)
+        #expect(
+            report.rendered() == """
+                accuracy: 0.6250 (5/8)
 
-            class  precision  recall  support
-                0     0.6667  0.6667        3
-                1     0.6000  1.0000        3
-                2          -  0.0000        2
+                class  precision  recall  support
+                    0     0.6667  0.6667        3
+                    1     0.6000  1.0000        3
+                    2          -  0.0000        2
 
-            confusion matrix (rows: true label, columns: predicted class)
-            true\\pred  0  1  2
-                    0  2  1  0
-                    1  0  3  0
-                    2  1  1  0
-            """)
+                confusion matrix (rows: true label, columns: predicted class)
+                true\\pred  0  1  2
+                        0  2  1  0
+                        1  0  3  0
+                        2  1  1  0
+                """)
         let named = report.rendered(classNames: ["cat", "dog", "hedgehog"])
-        #expect(named.contains("""
-            class  name      precision  recall  support
-                0  cat          0.6667  0.6667        3
-                1  dog          0.6000  1.0000        3
-                2  hedgehog          -  0.0000        2
-            """))
+        #expect(
+            named.contains(
+                """
+                class  name      precision  recall  support
+                    0  cat          0.6667  0.6667        3
+                    1  dog          0.6000  1.0000        3
+                    2  hedgehog          -  0.0000        2
+                """))
     }
 
     @Test func aClassWithoutSamplesHasNoRecall() throws {
@@ -60,7 +64,10 @@ import Testing
     }
 
     @Test func invalidInputsAreRefusedNamingTheSample() {
-        #expect(throws: TutorialError("There are 2 predictions for 3 labels; a classification report needs one prediction per label.")) {
+        #expect(
+            throws: TutorialError(
+                "There are 2 predictions for 3 labels; a classification report needs one prediction per label.")
+        ) {
             _ = try ClassificationReport(predictions: [0, 1], labels: [0, 1, 1], classCount: 2)
         }
         #expect(throws: TutorialError("Sample 1 has label 10, outside the 10 classes 0...9.")) {
@@ -89,7 +96,8 @@ import Testing
         #expect(report.correct == correct)
         #expect(report.accuracy == accuracy)
         #expect(report.confusionMatrix.joined().reduce(0, +) == test.count)
-        #expect(Double((0..<10).reduce(0) { $0 + report.confusionMatrix[$1][$1] }) / Double(test.count) == report.accuracy)
+        #expect(
+            Double((0..<10).reduce(0) { $0 + report.confusionMatrix[$1][$1] }) / Double(test.count) == report.accuracy)
         for label in 0..<10 {
             #expect(report.support(of: label) == test.labels.filter { $0 == label }.count, "support of \(label)")
         }
@@ -106,8 +114,9 @@ import Testing
     @Test func reportAgreesWithThePredictionsOfATrainedModel() throws {
         let trained = try TrainedDigitModel.shared.get()
         let test = trained.test
-        let slice = try ImageDataset(name: "MNIST test, first 2000", rows: 28, columns: 28,
-                                     pixels: Array(test.pixels.prefix(2000 * 784)), labels: Array(test.labels.prefix(2000)))
+        let slice = try ImageDataset(
+            name: "MNIST test, first 2000", rows: 28, columns: 28,
+            pixels: Array(test.pixels.prefix(2000 * 784)), labels: Array(test.labels.prefix(2000)))
         let recognizer = try DigitRecognizer(modelPath: trained.path, batchSize: 128)
         let report = try recognizer.evaluate(slice)
         #expect(report.total == 2000)

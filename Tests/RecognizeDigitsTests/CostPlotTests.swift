@@ -1,9 +1,11 @@
+import FluidData
 import Foundation
 import Testing
-import FluidData
+
 @testable import RecognizeDigits
+
 #if canImport(FoundationXML)
-import FoundationXML
+    import FoundationXML
 #endif
 
 /// A fresh directory under the system's temporary directory, removed when dropped.
@@ -20,7 +22,7 @@ func tutorialLikePlot() -> CostPlot {
     var plot = CostPlot(title: "Recognize Digits: cnn on MNIST")
     var state: UInt64 = 90
     plot.trainCost = stride(from: 0, through: 4600, by: 100).map { step in
-        state = state &* 6364136223846793005 &+ 1442695040888963407
+        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
         let noise = Double(state >> 40) / Double(1 << 24) - 0.5
         let cost = 0.05 + 2.25 * exp(-Double(step) / 500)
         return PlotPoint(step: step, cost: step == 0 ? 2.3 : cost * (1 + 0.6 * noise))
@@ -49,7 +51,8 @@ private struct ExpectedMapping {
     }
 
     func y(cost: Double) -> Double {
-        Double(area.y + area.height - 1) - (cost - costs.lowerBound) / (costs.upperBound - costs.lowerBound) * Double(area.height - 1)
+        Double(area.y + area.height - 1) - (cost - costs.lowerBound) / (costs.upperBound - costs.lowerBound)
+            * Double(area.height - 1)
     }
 
     func step(column: Double) -> Double {
@@ -68,7 +71,8 @@ private func interpolatedCost(_ points: [PlotPoint], at step: Double) -> Double?
 
 /// The distance from (px, py) to the segment from a to b.
 private func distance(_ px: Double, _ py: Double, _ a: (Double, Double), _ b: (Double, Double)) -> Double {
-    let dx = b.0 - a.0, dy = b.1 - a.1
+    let dx = b.0 - a.0
+    let dy = b.1 - a.1
     let t = dx == 0 && dy == 0 ? 0 : max(0, min(1, ((px - a.0) * dx + (py - a.1) * dy) / (dx * dx + dy * dy)))
     return hypot(px - (a.0 + t * dx), py - (a.1 + t * dy))
 }
@@ -85,29 +89,40 @@ private func distance(_ px: Double, _ py: Double, _ a: (Double, Double), _ b: (D
             #expect(decoded.channels == 3 && decoded.sourceColorType == .rgb && decoded.sourceBitDepth == 8)
             #expect(decoded.samples == plot.render(width: width, height: height).pixels)
         }
-        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == ["cost-640.png", "cost-800.png"])
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == [
+                "cost-640.png", "cost-800.png",
+            ])
     }
 
     @Test func trainCurveFollowsTheCostsColumnByColumn() throws {
         // Down from 2.2 to 0.2 at step 600, then up again: a shape a wrong mapping cannot fake.
         var plot = CostPlot(title: "V")
-        plot.trainCost = stride(from: 0, through: 1000, by: 100).map { PlotPoint(step: $0, cost: 0.2 + 2 * abs(Double($0 - 600)) / 600) }
+        plot.trainCost = stride(from: 0, through: 1000, by: 100).map {
+            PlotPoint(step: $0, cost: 0.2 + 2 * abs(Double($0 - 600)) / 600)
+        }
         let layout = plot.layout(width: 800, height: 500)
         let image = plot.render(width: 800, height: 500)
         let expected = ExpectedMapping(layout.frame)
         #expect(expected.steps == 0...1000)
-        #expect(expected.costs.lowerBound == 0 && expected.costs.upperBound >= 2.2 * 1.05 && expected.costs.upperBound <= 3)
+        #expect(
+            expected.costs.lowerBound == 0 && expected.costs.upperBound >= 2.2 * 1.05 && expected.costs.upperBound <= 3)
         let legend = try #require(layout.legend)
         let area = expected.area
         var checkedColumns = 0
         for column in stride(from: area.x + 3, through: area.maxX - 3, by: 17) {
             // The curve crosses this column between the costs half a pixel either side.
-            let ends = [Double(column) - 0.5, Double(column) + 0.5].compactMap { interpolatedCost(plot.trainCost, at: expected.step(column: $0)) }
+            let ends = [Double(column) - 0.5, Double(column) + 0.5].compactMap {
+                interpolatedCost(plot.trainCost, at: expected.step(column: $0))
+            }
             let rows = ends.map { expected.y(cost: $0) }
             let (top, bottom) = (try #require(rows.min()) - 3, try #require(rows.max()) + 3)
             var near = 0
-            for row in area.y...area.maxY where image[column, row] == PlotPalette.train && !legend.contains(x: column, y: row) {
-                #expect(Double(row) >= top && Double(row) <= bottom, "column \(column): blue at row \(row), expected \(top)...\(bottom)")
+            for row in area.y...area.maxY
+            where image[column, row] == PlotPalette.train && !legend.contains(x: column, y: row) {
+                #expect(
+                    Double(row) >= top && Double(row) <= bottom,
+                    "column \(column): blue at row \(row), expected \(top)...\(bottom)")
                 near += 1
             }
             #expect(near > 0, "column \(column) has no blue pixel near row \(rows[0])")
@@ -118,8 +133,12 @@ private func distance(_ px: Double, _ py: Double, _ a: (Double, Double), _ b: (D
 
     @Test func testMarkersSitAtTheirPointsAndTheLineJoinsThem() throws {
         var plot = CostPlot(title: "markers")
-        plot.trainCost = stride(from: 0, through: 1000, by: 50).map { PlotPoint(step: $0, cost: 2.0 - Double($0) / 1000) }
-        plot.testCost = [PlotPoint(step: 200, cost: 1.5), PlotPoint(step: 500, cost: 0.4), PlotPoint(step: 800, cost: 0.9)]
+        plot.trainCost = stride(from: 0, through: 1000, by: 50).map {
+            PlotPoint(step: $0, cost: 2.0 - Double($0) / 1000)
+        }
+        plot.testCost = [
+            PlotPoint(step: 200, cost: 1.5), PlotPoint(step: 500, cost: 0.4), PlotPoint(step: 800, cost: 0.9),
+        ]
         let layout = plot.layout(width: 800, height: 500)
         let image = plot.render(width: 800, height: 500)
         let expected = ExpectedMapping(layout.frame)
@@ -128,10 +147,12 @@ private func distance(_ px: Double, _ py: Double, _ a: (Double, Double), _ b: (D
         #expect(r >= 3)
         for (cx, cy) in centres {
             // The whole disc just inside the radius is orange: the marker is there and of its size.
-            let x0 = Int(cx.rounded()), y0 = Int(cy.rounded())
+            let x0 = Int(cx.rounded())
+            let y0 = Int(cy.rounded())
             for dy in -(r - 1)...(r - 1) {
                 for dx in -(r - 1)...(r - 1) where dx * dx + dy * dy <= (r - 1) * (r - 1) {
-                    #expect(image[x0 + dx, y0 + dy] == PlotPalette.test, "marker at (\(x0), \(y0)) misses (\(dx), \(dy))")
+                    #expect(
+                        image[x0 + dx, y0 + dy] == PlotPalette.test, "marker at (\(x0), \(y0)) misses (\(dx), \(dy))")
                 }
             }
         }
@@ -139,8 +160,10 @@ private func distance(_ px: Double, _ py: Double, _ a: (Double, Double), _ b: (D
         let legend = try #require(layout.legend)
         let area = expected.area
         for row in area.y...area.maxY {
-            for column in area.x...area.maxX where image[column, row] == PlotPalette.test && !legend.contains(x: column, y: row) {
-                let x = Double(column), y = Double(row)
+            for column in area.x...area.maxX
+            where image[column, row] == PlotPalette.test && !legend.contains(x: column, y: row) {
+                let x = Double(column)
+                let y = Double(row)
                 let nearMarker = centres.contains { hypot(x - $0.0, y - $0.1) <= Double(r) + 1.5 }
                 let nearLine = zip(centres, centres.dropFirst()).contains { distance(x, y, $0, $1) <= 2.5 }
                 #expect(nearMarker || nearLine, "stray orange pixel at (\(column), \(row))")
@@ -159,13 +182,15 @@ private func distance(_ px: Double, _ py: Double, _ a: (Double, Double), _ b: (D
     func niceTicksWithinARange(range: ClosedRange<Double>, target: Int, values: [Double]) {
         let ticks = AxisTicks(within: range, targetCount: target)
         #expect(ticks.values.count == values.count)
-        for (got, want) in zip(ticks.values, values) { #expect(abs(got - want) <= 1e-12 * max(1, abs(want)), "\(ticks.values)") }
+        for (got, want) in zip(ticks.values, values) {
+            #expect(abs(got - want) <= 1e-12 * max(1, abs(want)), "\(ticks.values)")
+        }
     }
 
     @Test func niceTicksCoveringARangeEndOnTicks() {
         let costs = AxisTicks(covering: 0.03...2.4, targetCount: 5)
         #expect(costs.step == 0.5 && costs.values == [0, 0.5, 1, 1.5, 2, 2.5] && costs.range == 0...2.5)
-        let small = AxisTicks(covering: 0...0.1575, targetCount: 4)   // 0.039 a step -> 0.05
+        let small = AxisTicks(covering: 0...0.1575, targetCount: 4)  // 0.039 a step -> 0.05
         #expect(small.step == 0.05 && small.values.count == 5 && abs(small.range.upperBound - 0.2) < 1e-12)
         // Whole steps only on the step axis, and the step never below one.
         #expect(AxisTicks(within: 0...3, targetCount: 10, minimumStep: 1).values == [0, 1, 2, 3])
@@ -190,11 +215,14 @@ private func distance(_ px: Double, _ py: Double, _ a: (Double, Double), _ b: (D
         for (index, pattern) in BitmapFont.glyphPatterns.enumerated() {
             let rows = pattern.split(separator: " ")
             #expect((7...9).contains(rows.count), "glyph \(index + 32)")
-            #expect(rows.allSatisfy { $0.count == 5 && $0.allSatisfy { $0 == "#" || $0 == "." } }, "glyph \(index + 32)")
+            #expect(
+                rows.allSatisfy { $0.count == 5 && $0.allSatisfy { $0 == "#" || $0 == "." } }, "glyph \(index + 32)")
         }
         // Spot checks against the drawings: T's bar, 1's foot, the point of '.', g's descender.
         #expect((0..<5).allSatisfy { BitmapFont.isInked("T", column: $0, row: 0) })
-        #expect((1...3).allSatisfy { BitmapFont.isInked("1", column: $0, row: 6) } && !BitmapFont.isInked("1", column: 0, row: 6))
+        #expect(
+            (1...3).allSatisfy { BitmapFont.isInked("1", column: $0, row: 6) }
+                && !BitmapFont.isInked("1", column: 0, row: 6))
         #expect(BitmapFont.isInked(".", column: 1, row: 6) && !BitmapFont.isInked(".", column: 1, row: 4))
         #expect(BitmapFont.isInked("g", column: 2, row: 8) && !BitmapFont.isInked("a", column: 2, row: 8))
         #expect(BitmapFont.glyph(for: "é") == BitmapFont.glyph(for: "?"))
@@ -203,14 +231,17 @@ private func distance(_ px: Double, _ py: Double, _ a: (Double, Double), _ b: (D
 
     /// The pixels of `text` drawn at (x, y) and `scale` are `ink` exactly where the glyph bitmaps
     /// have ink, and `paper` everywhere else in the text's box.
-    private func expectText(_ text: String, at x: Int, _ y: Int, scale: Int, in image: RGBImage, ink: RGBImage.Color, paper: RGBImage.Color) {
+    private func expectText(
+        _ text: String, at x: Int, _ y: Int, scale: Int, in image: RGBImage, ink: RGBImage.Color, paper: RGBImage.Color
+    ) {
         let size = BitmapFont.size(of: text, scale: scale)
         let characters = Array(text)
         var inked = 0
         for py in 0..<size.height {
             for px in 0..<size.width {
                 let cell = px / scale / BitmapFont.advance
-                let column = px / scale % BitmapFont.advance, row = py / scale
+                let column = px / scale % BitmapFont.advance
+                let row = py / scale
                 let want = BitmapFont.isInked(characters[cell], column: column, row: row)
                 #expect(image[x + px, y + py] == (want ? ink : paper), "'\(text)' pixel (\(px), \(py))")
                 if want { inked += 1 }
@@ -232,11 +263,14 @@ private func distance(_ px: Double, _ py: Double, _ a: (Double, Double), _ b: (D
         let image = plot.render(width: 800, height: 500)
         #expect(layout.legendEntries.map(\.label.string) == ["Train cost", "Test cost"])
         for entry in layout.legendEntries {
-            expectText(entry.label.string, at: entry.label.x, entry.label.y, scale: entry.label.scale, in: image,
-                       ink: PlotPalette.text, paper: PlotPalette.background)
+            expectText(
+                entry.label.string, at: entry.label.x, entry.label.y, scale: entry.label.scale, in: image,
+                ink: PlotPalette.text, paper: PlotPalette.background)
         }
         let title = layout.title
-        expectText(title.string, at: title.x, title.y, scale: title.scale, in: image, ink: PlotPalette.text, paper: PlotPalette.background)
+        expectText(
+            title.string, at: title.x, title.y, scale: title.scale, in: image, ink: PlotPalette.text,
+            paper: PlotPalette.background)
     }
 
     @Test func verticalTextIsTheUprightTextTurnedAnticlockwise() {
@@ -258,22 +292,35 @@ private func distance(_ px: Double, _ py: Double, _ a: (Double, Double), _ b: (D
             let layout = plot.layout(width: width, height: height)
             let texts = layout.xTickLabels + layout.yTickLabels + [layout.title, layout.xLabel]
             for t in texts {
-                #expect(t.x >= 0 && t.y >= 0 && t.x + t.width <= width && t.y + t.height <= height, "'\(t.string)' at \(width) x \(height)")
+                #expect(
+                    t.x >= 0 && t.y >= 0 && t.x + t.width <= width && t.y + t.height <= height,
+                    "'\(t.string)' at \(width) x \(height)")
             }
             let y = layout.yLabel
-            #expect(y.x >= 0 && y.x + y.height <= (layout.yTickLabels.map(\.x).min() ?? 0), "the y name left of the numbers")
-            for (a, b) in zip(layout.xTickLabels, layout.xTickLabels.dropFirst()) { #expect(a.x + a.width < b.x, "'\(a.string)' and '\(b.string)'") }
-            for (a, b) in zip(layout.yTickLabels, layout.yTickLabels.dropFirst()) { #expect(b.y + b.height < a.y + a.height, "'\(a.string)' and '\(b.string)'") }
+            #expect(
+                y.x >= 0 && y.x + y.height <= (layout.yTickLabels.map(\.x).min() ?? 0), "the y name left of the numbers"
+            )
+            for (a, b) in zip(layout.xTickLabels, layout.xTickLabels.dropFirst()) {
+                #expect(a.x + a.width < b.x, "'\(a.string)' and '\(b.string)'")
+            }
+            for (a, b) in zip(layout.yTickLabels, layout.yTickLabels.dropFirst()) {
+                #expect(b.y + b.height < a.y + a.height, "'\(a.string)' and '\(b.string)'")
+            }
             #expect(layout.xTickLabels.count >= 3 && layout.yTickLabels.count >= 3)
-            #expect(layout.title.y + layout.title.height < layout.frame.area.y - BitmapFont.ascent * layout.textScale / 2)
+            #expect(
+                layout.title.y + layout.title.height < layout.frame.area.y - BitmapFont.ascent * layout.textScale / 2)
 
             // The legend is in the top-right of the area and covers none of the points.
             let legend = try #require(layout.legend)
             let area = layout.frame.area
-            #expect(area.intersection(legend) == legend && legend.x > area.x + area.width / 2 && legend.maxY < area.y + area.height / 2)
+            #expect(
+                area.intersection(legend) == legend && legend.x > area.x + area.width / 2
+                    && legend.maxY < area.y + area.height / 2)
             for point in plot.trainCost + plot.testCost {
                 let p = layout.frame.pixel(step: point.step, cost: point.cost)
-                #expect(!legend.expanded(by: layout.markerRadius).contains(x: p.x, y: p.y), "step \(point.step) under the legend")
+                #expect(
+                    !legend.expanded(by: layout.markerRadius).contains(x: p.x, y: p.y),
+                    "step \(point.step) under the legend")
             }
         }
     }
@@ -284,12 +331,21 @@ private func distance(_ px: Double, _ py: Double, _ a: (Double, Double), _ b: (D
         ("one test point", [], [PlotPoint(step: 938, cost: 0.1)]),
         ("equal costs", (0..<5).map { PlotPoint(step: $0 * 100, cost: 0.7) }, [PlotPoint(step: 400, cost: 0.7)]),
         ("zero costs", (0..<5).map { PlotPoint(step: $0, cost: 0) }, []),
-        ("NaN and infinite costs", [PlotPoint(step: 0, cost: .nan), PlotPoint(step: 1, cost: 1), PlotPoint(step: 2, cost: .infinity), PlotPoint(step: 3, cost: 0.5)],
-         [PlotPoint(step: 3, cost: .nan)]),
+        (
+            "NaN and infinite costs",
+            [
+                PlotPoint(step: 0, cost: .nan), PlotPoint(step: 1, cost: 1), PlotPoint(step: 2, cost: .infinity),
+                PlotPoint(step: 3, cost: 0.5),
+            ],
+            [PlotPoint(step: 3, cost: .nan)]
+        ),
         ("only NaN", [PlotPoint(step: 0, cost: .nan)], [PlotPoint(step: 5, cost: -.infinity)]),
         ("negative costs", [PlotPoint(step: 0, cost: -1), PlotPoint(step: 10, cost: 2)], []),
         ("huge costs", [PlotPoint(step: 0, cost: 1e308), PlotPoint(step: 1, cost: -.greatestFiniteMagnitude)], []),
-        ("extreme steps", [PlotPoint(step: .min, cost: 1), PlotPoint(step: .max, cost: 2)], [PlotPoint(step: 0, cost: 1.5)]),
+        (
+            "extreme steps", [PlotPoint(step: .min, cost: 1), PlotPoint(step: .max, cost: 2)],
+            [PlotPoint(step: 0, cost: 1.5)]
+        ),
         ("same step twice", [PlotPoint(step: 7, cost: 1), PlotPoint(step: 7, cost: 2)], []),
     ]
 
@@ -301,16 +357,21 @@ private func distance(_ px: Double, _ py: Double, _ a: (Double, Double), _ b: (D
         let image = plot.render(width: 800, height: 500)
         let layout = plot.layout(width: 800, height: 500)
         #expect(image.width == 800 && image.height == 500)
-        let frame = layout.frame, area = frame.area
+        let frame = layout.frame
+        let area = frame.area
         for range in [frame.steps, frame.costs] {
-            #expect(range.lowerBound.isFinite && range.upperBound.isFinite && range.lowerBound < range.upperBound, "\(name): \(range)")
+            #expect(
+                range.lowerBound.isFinite && range.upperBound.isFinite && range.lowerBound < range.upperBound,
+                "\(name): \(range)")
         }
         // The frame around the area, and numbers on both axes.
         #expect(image[area.x - 1, area.y + area.height / 2] == PlotPalette.axis, "\(name)")
         #expect(image[area.x + area.width / 2, area.maxY + 1] == PlotPalette.axis, "\(name)")
         #expect(layout.yTickLabels.count >= 2 && !layout.xTickLabels.isEmpty, "\(name)")
         let numbers = try #require(layout.yTickLabels.first)
-        let inked = (numbers.y..<numbers.y + numbers.height).contains { y in (numbers.x..<numbers.x + numbers.width).contains { image[$0, y] == PlotPalette.text } }
+        let inked = (numbers.y..<numbers.y + numbers.height).contains { y in
+            (numbers.x..<numbers.x + numbers.width).contains { image[$0, y] == PlotPalette.text }
+        }
         #expect(inked, "\(name)")
         // The points that remain show: test markers, and a lone train point as a dot.
         var shown = test.filter { $0.cost.isFinite }.map { ($0, PlotPalette.test) }
@@ -347,11 +408,13 @@ private func distance(_ px: Double, _ py: Double, _ a: (Double, Double), _ b: (D
             return points.split(separator: " ").filter { $0.split(separator: ",").count == 2 }.count
         }
         #expect(counts.sorted() == [plot.testCost.count, plot.trainCost.count - 1].sorted())
-        #expect(svg.components(separatedBy: "<circle ").count - 1 == plot.testCost.count + 1, "a marker per test point and one in the legend")
+        #expect(
+            svg.components(separatedBy: "<circle ").count - 1 == plot.testCost.count + 1,
+            "a marker per test point and one in the legend")
         for name in ["Train cost", "Test cost", "Step", "Cost"] { #expect(svg.contains(">\(name)</text>")) }
         #if canImport(FoundationXML)
-        let parser = XMLParser(data: Data(svg.utf8))
-        #expect(parser.parse(), "\(parser.parserError.map { "\($0)" } ?? "")")
+            let parser = XMLParser(data: Data(svg.utf8))
+            #expect(parser.parse(), "\(parser.parserError.map { "\($0)" } ?? "")")
         #endif
 
         // Only the series with points get a polyline.
@@ -367,12 +430,16 @@ private func distance(_ px: Double, _ py: Double, _ a: (Double, Double), _ b: (D
         try plot.writeSVG(to: svgPath)
         #expect(try String(contentsOfFile: svgPath, encoding: .utf8) == plot.svg())
         try plot.writePNG(to: directory.file("cost.png"))
-        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == ["cost.png", "cost.svg"])
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == ["cost.png", "cost.svg"])
 
         let missing = directory.file("no/such/dir/cost")
         let tooLarge = directory.file("huge")
-        let writes = [{ try plot.writePNG(to: missing + ".png") }, { try plot.writeSVG(to: missing + ".svg") },
-                      { try plot.writePNG(to: tooLarge + ".png", width: 0) }, { try plot.writeSVG(to: tooLarge + ".svg", height: 9000) }]
+        let writes = [
+            { try plot.writePNG(to: missing + ".png") }, { try plot.writeSVG(to: missing + ".svg") },
+            { try plot.writePNG(to: tooLarge + ".png", width: 0) },
+            { try plot.writeSVG(to: tooLarge + ".svg", height: 9000) },
+        ]
         for write in writes {
             #expect {
                 try write()
@@ -381,7 +448,8 @@ private func distance(_ px: Double, _ py: Double, _ a: (Double, Double), _ b: (D
                 return path.hasPrefix(missing) || path.hasPrefix(tooLarge)
             }
         }
-        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == ["cost.png", "cost.svg"])
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == ["cost.png", "cost.svg"])
     }
 }
 
@@ -398,19 +466,24 @@ private func distance(_ px: Double, _ py: Double, _ a: (Double, Double), _ b: (D
         #expect(try DecodedPNG(data: image.pngData()).samples == image.pixels)
         // The colour of pixel (2, 1) is samples 3 * (1 * 13 + 2) ...
         let i = 3 * (13 + 2)
-        #expect(image[2, 1] == RGBImage.Color(red: image.pixels[i], green: image.pixels[i + 1], blue: image.pixels[i + 2]))
+        #expect(
+            image[2, 1] == RGBImage.Color(red: image.pixels[i], green: image.pixels[i + 1], blue: image.pixels[i + 2]))
     }
 
     @Test func filledImagesAndPixelWrites() {
         var image = RGBImage(width: 3, height: 2, filledWith: RGBImage.Color(red: 1, green: 2, blue: 3))
         #expect(image.pixels == Array(repeating: [UInt8]([1, 2, 3]), count: 6).flatMap { $0 })
         image[2, 1] = .white
-        #expect(Array(image.pixels.suffix(3)) == [255, 255, 255] && image[1, 1] == RGBImage.Color(red: 1, green: 2, blue: 3))
+        #expect(
+            Array(image.pixels.suffix(3)) == [255, 255, 255] && image[1, 1] == RGBImage.Color(red: 1, green: 2, blue: 3)
+        )
         #expect(RGBImage(width: 0, height: -3, filledWith: .black).pixels == [0, 0, 0])
     }
 
     @Test func invalidSampleCountsAndPathsAreReported() throws {
-        #expect(throws: DataError.self) { _ = try RGBImage(width: 2, height: 2, pixels: [UInt8](repeating: 0, count: 4)) }
+        #expect(throws: DataError.self) {
+            _ = try RGBImage(width: 2, height: 2, pixels: [UInt8](repeating: 0, count: 4))
+        }
         #expect(throws: DataError.self) { _ = try RGBImage(width: 0, height: 2, pixels: []) }
         #expect(throws: DataError.self) { _ = try RGBImage(width: .max, height: 2, pixels: []) }
         let directory = try PlotDirectory()

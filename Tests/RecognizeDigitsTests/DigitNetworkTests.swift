@@ -1,13 +1,14 @@
+import Fluid
 import Foundation
 import Testing
-import Fluid
+
 @testable import RecognizeDigits
 
 @Suite struct DigitNetworkTests {
     func randomImages(_ n: Int, seed: UInt64) throws -> Tensor {
         var state = seed
         let values = (0..<n * 784).map { _ -> Float in
-            state = state &* 6364136223846793005 &+ 1442695040888963407
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             return Float(state >> 40) / Float(1 << 24) * 2 - 1
         }
         return try Tensor(shape: [n, 1, 28, 28], scalars: values)
@@ -15,13 +16,15 @@ import Fluid
 
     @Test(arguments: DigitModel.allCases) func forwardGivesProbabilities(model: DigitModel) throws {
         let net = try DigitNetwork(model, seed: 90)
-        let exe = Executor(), scope = Scope()
+        let exe = Executor()
+        let scope = Scope()
         try exe.run(net.startup, scope: scope)
         let test = net.main.clone(forTest: true)
         let n = 5
         let labels = try Tensor(shape: [n, 1], scalars: (0..<n).map { Int64($0) })
-        let out = try exe.run(test, scope: scope, feed: ["img": try randomImages(n, seed: 1), "label": labels],
-                              fetch: [net.prediction.name, net.loss.name])
+        let out = try exe.run(
+            test, scope: scope, feed: ["img": try randomImages(n, seed: 1), "label": labels],
+            fetch: [net.prediction.name, net.loss.name])
         #expect(out[0].shape == [n, 10])
         let p = try out[0].scalars(as: Float.self)
         for row in 0..<n {
@@ -41,7 +44,9 @@ import Fluid
             let names = net.startup.globalBlock.vars.filter(\.isParameter).map(\.name)
             return try Dictionary(uniqueKeysWithValues: names.map { ($0, try scope[$0]!.scalars(as: Float.self)) })
         }
-        let a = try parameters(seed: 90), b = try parameters(seed: 90), c = try parameters(seed: 91)
+        let a = try parameters(seed: 90)
+        let b = try parameters(seed: 90)
+        let c = try parameters(seed: 91)
         #expect(!a.isEmpty)
         #expect(a == b, "the same seed must give bit-identical parameters")
         let weights = a.keys.filter { $0.hasSuffix(".w_0") && !$0.hasPrefix("batch_norm") }

@@ -3,6 +3,7 @@ import FluidData
 import FluidTestSupport
 import Foundation
 import Testing
+
 @testable import RecognizeDigits
 
 /// `DigitRecognizer` with a model trained here on real MNIST, on real test digits stored as
@@ -46,10 +47,12 @@ import Testing
         // The model run directly on the tutorial's preprocessing of the files, in one batch as
         // the recognizer runs them (a batch of another size may differ in the last bit).
         let model = try loadInferenceModel(from: trained.path)
-        let input = try Tensor(shape: [paths.count, 1, 28, 28],
-                           scalars: try paths.flatMap { try DigitImage.normalizedPixels(contentsOfPNG: $0) })
-        let output = try Executor().run(model.program, scope: model.scope, feed: [model.feedNames[0]: input],
-                                        fetch: model.fetchNames)[0]
+        let input = try Tensor(
+            shape: [paths.count, 1, 28, 28],
+            scalars: try paths.flatMap { try DigitImage.normalizedPixels(contentsOfPNG: $0) })
+        let output = try Executor().run(
+            model.program, scope: model.scope, feed: [model.feedNames[0]: input],
+            fetch: model.fetchNames)[0]
         #expect(output.shape == [paths.count, 10])
         let all = try output.scalars(as: Float.self)
         for (i, result) in results.enumerated() {
@@ -81,10 +84,11 @@ import Testing
     @Test func badImagesGiveErrorsNamingThemAndTheOthersStillGiveResults() throws {
         let recognizer = try DigitRecognizer(modelPath: trained.path)
         let good = try writeDigits(DigitPNG(colorType: 0, bitDepth: 8, width: 28, height: 28))
-        let png = DigitPNG(colorType: 0, bitDepth: 8, width: 40, height: 40).encode(try trained.pixels(trained.samples[4]))
+        let png = DigitPNG(colorType: 0, bitDepth: 8, width: 40, height: 40).encode(
+            try trained.pixels(trained.samples[4]))
         let truncated = try directory.write("truncated.png", Array(png.prefix(png.count - 30)))
         var badCRC = png
-        badCRC[29] ^= 0x01   // the IHDR chunk's CRC
+        badCRC[29] ^= 0x01  // the IHDR chunk's CRC
         let corrupt = try directory.write("bad-crc.png", badCRC)
         let text = try directory.write("notes.png", Array("not a picture\n".utf8))
         let missing = directory.file("missing.png")
@@ -109,17 +113,23 @@ import Testing
         #expect(pngProblem(2)?.contains("truncated") == true)
         #expect(pngProblem(4)?.contains("CRC") == true)
         #expect(pngProblem(5)?.contains("signature") == true)
-        if case .cannotRead(let path, _)? = failure(6)?.reason as? DataError { #expect(path == directory.path) } else {
+        if case .cannotRead(let path, _)? = failure(6)?.reason as? DataError {
+            #expect(path == directory.path)
+        } else {
             Issue.record("a directory given as an image: \(String(describing: failure(6)))")
         }
 
-        var lines: [String] = [], errors: [String] = []
-        let failed = try recognizer.printRecognitions(of: paths, output: { lines.append($0) }, errorOutput: { errors.append($0) })
+        var lines: [String] = []
+        var errors: [String] = []
+        let failed = try recognizer.printRecognitions(
+            of: paths, output: { lines.append($0) }, errorOutput: { errors.append($0) })
         #expect(failed == 5)
         #expect(lines.count == 6)
-        #expect(lines.enumerated().filter { $0.offset % 2 == 0 }.map(\.element) == [7, 1, 9].map {
-            "Inference result of \(good[$0]) is: \($0)"
-        })
+        #expect(
+            lines.enumerated().filter { $0.offset % 2 == 0 }.map(\.element)
+                == [7, 1, 9].map {
+                    "Inference result of \(good[$0]) is: \($0)"
+                })
         #expect(lines.enumerated().filter { $0.offset % 2 == 1 }.allSatisfy { $0.element.hasPrefix("  top 3: ") })
         #expect(errors.count == 5)
         for (line, i) in zip(errors, [1, 2, 4, 5, 6]) {
@@ -158,13 +168,15 @@ import Testing
             _ = try DigitRecognizer(model: model, source: "rgb-model")
         } throws: { error in
             let text = "\(error)"
-            return text.contains("Model 'rgb-model' cannot recognise 28 x 28 digit images") && text.contains("Feed 'img'")
+            return text.contains("Model 'rgb-model' cannot recognise 28 x 28 digit images")
+                && text.contains("Feed 'img'")
                 && text.contains("[-1, 3, 28, 28]")
         }
     }
 
     @Test func aModelWithoutTenOutputsIsRefused() throws {
-        let main = Program(), startup = Program()
+        let main = Program()
+        let startup = Program()
         let net = ProgramBuilder(main: main, startup: startup)
         let image = net.data("img", shape: [-1, 1, 28, 28], dtype: .float32)
         let out = try net.fc(image, size: 5, act: .softmax)
@@ -175,7 +187,8 @@ import Testing
         #expect {
             _ = try DigitRecognizer(modelPath: path)
         } throws: { error in
-            "\(error)".contains("Model '\(path)' is not a digit classifier") && "\(error)".contains("gives 5 values per image")
+            "\(error)".contains("Model '\(path)' is not a digit classifier")
+                && "\(error)".contains("gives 5 values per image")
         }
     }
 

@@ -1,8 +1,9 @@
 import ArgumentParser
 import FluidTestSupport
 import Foundation
-import Testing
 import RecognizeDigits
+import Testing
+
 @testable import recognize_digits
 
 /// The `infer` and `evaluate` commands, parsed and run in process as the program would.
@@ -14,8 +15,10 @@ import RecognizeDigits
     /// Real digits 0...2 as 8-bit gray PNGs.
     func digitFiles(_ trained: TrainedDigitModel) throws -> [String] {
         try (0..<3).map { digit in
-            try directory.write("d\(digit).png", DigitPNG(colorType: 0, bitDepth: 8, width: 28, height: 28)
-                .encode(trained.pixels(trained.samples[digit])))
+            try directory.write(
+                "d\(digit).png",
+                DigitPNG(colorType: 0, bitDepth: 8, width: 28, height: 28)
+                    .encode(trained.pixels(trained.samples[digit])))
         }
     }
 
@@ -29,7 +32,9 @@ import RecognizeDigits
         let trained = try TrainedDigitModel.shared.get()
         let good = try digitFiles(trained)
         let broken = try directory.write("broken.png", Array("GIF89a".utf8))
-        let command = try Infer.parse(["--model-dir", trained.path, good[0], directory.file("absent.png"), broken, good[2]])
+        let command = try Infer.parse([
+            "--model-dir", trained.path, good[0], directory.file("absent.png"), broken, good[2],
+        ])
         #expect(command.images.count == 4)
         #expect(throws: ExitCode(1)) { try command.run() }
     }
@@ -87,7 +92,9 @@ import RecognizeDigits
     }
 
     @Test func evaluateNamesADataDirWithoutTheDataset() throws {
-        let command = try Evaluate.parse(["--model-dir", PaddleExports.path("softmax", .combined), "--data-dir", directory.path])
+        let command = try Evaluate.parse([
+            "--model-dir", PaddleExports.path("softmax", .combined), "--data-dir", directory.path,
+        ])
         #expect {
             try command.run()
         } throws: { error in
@@ -96,7 +103,9 @@ import RecognizeDigits
     }
 
     @Test func evaluateRunsPaddlesModelOnTheTestSet() throws {
-        let command = try Evaluate.parse(["--model-dir", PaddleExports.path("softmax", .directory), "--batch-size", "500"])
+        let command = try Evaluate.parse([
+            "--model-dir", PaddleExports.path("softmax", .directory), "--batch-size", "500",
+        ])
         try command.run()
     }
 }

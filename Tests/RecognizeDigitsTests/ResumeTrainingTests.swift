@@ -1,14 +1,17 @@
-import Foundation
-import Testing
 import Fluid
 import FluidData
+import Foundation
+import Testing
+
 @testable import RecognizeDigits
 
 /// Training that stops after 2 epochs and resumes to 5 must end byte for byte where 5 epochs
 /// straight end: every parameter, batch_norm statistic and Adam state in the checkpoint, and
 /// every parameter file of the saved inference model.
 @Suite struct ResumeTrainingTests {
-    static func options(_ model: DigitModel, dir: String, epochs: Int, resume: Bool, layout: ModelLayout) -> TrainingOptions {
+    static func options(_ model: DigitModel, dir: String, epochs: Int, resume: Bool, layout: ModelLayout)
+        -> TrainingOptions
+    {
         var o = TrainingOptions()
         o.model = model
         o.epochs = epochs
@@ -37,9 +40,12 @@ import FluidData
         let root = NSTemporaryDirectory() + "swiftfluid-resume-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: root) }
         let quiet: (String) -> Void = { _ in }
-        try Trainer(Self.options(model, dir: root + "/straight", epochs: 5, resume: false, layout: layout), log: quiet).train()
-        try Trainer(Self.options(model, dir: root + "/resumed", epochs: 2, resume: false, layout: layout), log: quiet).train()
-        let resumed = try Trainer(Self.options(model, dir: root + "/resumed", epochs: 5, resume: true, layout: layout), log: quiet)
+        try Trainer(Self.options(model, dir: root + "/straight", epochs: 5, resume: false, layout: layout), log: quiet)
+            .train()
+        try Trainer(Self.options(model, dir: root + "/resumed", epochs: 2, resume: false, layout: layout), log: quiet)
+            .train()
+        let resumed = try Trainer(
+            Self.options(model, dir: root + "/resumed", epochs: 5, resume: true, layout: layout), log: quiet)
         #expect(resumed.epochsCompleted == 2)
         let metrics = try resumed.train()
         #expect(metrics.epochs.map(\.epoch) == [1, 2, 3, 4, 5])
@@ -51,19 +57,25 @@ import FluidData
         #expect(!straightModel.isEmpty)
         #expect(straightModel == (try Self.files(root + "/resumed")))
         // And a resumed run differs from one that restarted from scratch for the remaining epochs.
-        try Trainer(Self.options(model, dir: root + "/fresh", epochs: 3, resume: false, layout: layout), log: quiet).train()
+        try Trainer(Self.options(model, dir: root + "/fresh", epochs: 3, resume: false, layout: layout), log: quiet)
+            .train()
         #expect(try Self.files(root + "/fresh/checkpoint") != straightCheckpoint)
     }
 
     @Test func resumeRefusesOtherSettingsAndFinishedRuns() throws {
         let root = NSTemporaryDirectory() + "swiftfluid-resume-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: root) }
-        try Trainer(Self.options(.softmax, dir: root, epochs: 1, resume: false, layout: .directory), log: { _ in }).train()
+        try Trainer(Self.options(.softmax, dir: root, epochs: 1, resume: false, layout: .directory), log: { _ in })
+            .train()
         var other = Self.options(.softmax, dir: root, epochs: 3, resume: true, layout: .directory)
         other.seed = 7
         #expect(throws: FluidError.self) { try Trainer(other, log: { _ in }) }
-        #expect(throws: FluidError.self) { try Trainer(Self.options(.softmax, dir: root, epochs: 1, resume: true, layout: .directory), log: { _ in }) }
-        #expect(throws: FluidError.self) { try Trainer(Self.options(.mlp, dir: root, epochs: 3, resume: true, layout: .directory), log: { _ in }) }
+        #expect(throws: FluidError.self) {
+            try Trainer(Self.options(.softmax, dir: root, epochs: 1, resume: true, layout: .directory), log: { _ in })
+        }
+        #expect(throws: FluidError.self) {
+            try Trainer(Self.options(.mlp, dir: root, epochs: 3, resume: true, layout: .directory), log: { _ in })
+        }
         // The saved model loads and classifies.
         let model = try loadInferenceModel(from: root)
         #expect(model.feedNames == ["img"] && model.fetchNames == ["fc_0.tmp_2"])

@@ -1,6 +1,7 @@
-import Testing
-@testable import recognize_digits
 import RecognizeDigits
+import Testing
+
+@testable import recognize_digits
 
 /// The train command's argument parsing: every flag reaches the options, and bad values are
 /// refused with a message that names them.
@@ -40,7 +41,8 @@ import RecognizeDigits
         let o = command.arguments.options
         #expect(o.model == .mlp && o.dataset == .fashionMNIST && o.epochs == 12 && o.seed == 7 && o.batchSize == 128)
         #expect(o.learningRate == 0.002 && o.schedule == .cosine && o.weightDecay == 0.0001 && o.dropout == 0.2)
-        #expect(o.plotPath == "cost.png" && o.metricsPath == "m.json" && o.layout == .combined && o.saveDirectory == "out")
+        #expect(
+            o.plotPath == "cost.png" && o.metricsPath == "m.json" && o.layout == .combined && o.saveDirectory == "out")
         #expect(command.arguments.threads == 1)
     }
 

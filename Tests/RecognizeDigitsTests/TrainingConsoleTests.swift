@@ -1,10 +1,15 @@
 import Testing
+
 @testable import RecognizeDigits
 
 @Suite struct TrainingConsoleTests {
-    static func progress(epoch: Int = 0, done: Int, of batches: Int, seconds: Double, cost: Double = 0.5) -> TrainingProgress {
+    static func progress(epoch: Int = 0, done: Int, of batches: Int, seconds: Double, cost: Double = 0.5)
+        -> TrainingProgress
+    {
         var p = TrainingProgress(epoch: epoch, batches: batches)
-        for b in 0..<done { p.record(batch: b, images: 64, cost: cost, seconds: seconds * Double(b + 1) / Double(done)) }
+        for b in 0..<done {
+            p.record(batch: b, images: 64, cost: cost, seconds: seconds * Double(b + 1) / Double(done))
+        }
         return p
     }
 
@@ -18,8 +23,9 @@ import Testing
     }
 
     @Test func onATerminalLogLinesEraseTheBarAndItComesBackBelow() {
-        var out = "", now = 0.0
-        let console = TrainingConsole(isTerminal: true, width: 80, clock: { now }) { out += $0 }
+        var out = ""
+        var now = 0.0
+        let console = TrainingConsole(isTerminal: true, width: 80, clock: { now }, write: { out += $0 })
         let half = Self.progress(done: 5, of: 10, seconds: 1)
         console.progress(half)
         let bar = TrainingConsole.bar(half, width: 80)
@@ -49,7 +55,7 @@ import Testing
         #expect(bar.hasPrefix("Pass 2 ["))
         #expect(bar.hasSuffix("] 469/938  5003 img/s  ETA 0:06  cost 0.2500"), "\(bar)")
         let inside = bar.split(separator: "[")[1].split(separator: "]")[0]
-        #expect(inside.filter { $0 == "=" }.count + 1 == inside.count / 2)   // half full, with the arrow
+        #expect(inside.filter { $0 == "=" }.count + 1 == inside.count / 2)  // half full, with the arrow
         #expect(TrainingConsole.clockTime(3725) == "1:02:05" && TrainingConsole.clockTime(59.6) == "1:00")
     }
 }

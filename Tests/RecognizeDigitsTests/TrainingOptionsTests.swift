@@ -1,5 +1,6 @@
-import Testing
 import Fluid
+import Testing
+
 @testable import RecognizeDigits
 
 @Suite struct TrainingOptionsTests {
@@ -12,12 +13,24 @@ import Fluid
 
     @Test func settingsThatCannotTrainAreRefusedByName() {
         var cases: [(TrainingOptions, String)] = []
-        var o = TrainingOptions(); o.epochs = 0; cases.append((o, "epochs"))
-        o = TrainingOptions(); o.seed = -1; cases.append((o, "seed"))
-        o = TrainingOptions(); o.batchSize = 2_000_000_000; cases.append((o, "batch size"))
-        o = TrainingOptions(); o.learningRate = .infinity; cases.append((o, "learning rate"))
-        o = TrainingOptions(); o.shuffleBuffer = 0; cases.append((o, "shuffle buffer"))
-        o = TrainingOptions(); o.logInterval = 0; cases.append((o, "log interval"))
+        var o = TrainingOptions()
+        o.epochs = 0
+        cases.append((o, "epochs"))
+        o = TrainingOptions()
+        o.seed = -1
+        cases.append((o, "seed"))
+        o = TrainingOptions()
+        o.batchSize = 2_000_000_000
+        cases.append((o, "batch size"))
+        o = TrainingOptions()
+        o.learningRate = .infinity
+        cases.append((o, "learning rate"))
+        o = TrainingOptions()
+        o.shuffleBuffer = 0
+        cases.append((o, "shuffle buffer"))
+        o = TrainingOptions()
+        o.logInterval = 0
+        cases.append((o, "log interval"))
         for (options, name) in cases {
             do {
                 _ = try Trainer(options)

@@ -17,14 +17,19 @@ extension Program {
     /// let grads = try main.appendBackward(loss: avgCost)   // [(fc_0.w_0, fc_0.w_0@GRAD), ...]
     /// ```
     @discardableResult
-    public func appendBackward(loss: String, parameterList: [String]? = nil,
-                               noGradSet: Set<String> = []) throws -> [ParameterGradient] {
+    public func appendBackward(
+        loss: String, parameterList: [String]? = nil,
+        noGradSet: Set<String> = []
+    ) throws -> [ParameterGradient] {
         let block = globalBlock
         guard let lossVar = block.findVar(loss) else {
-            throw FluidError.missingVariable(name: loss, context: "appendBackward needs the loss variable declared in the program")
+            throw FluidError.missingVariable(
+                name: loss, context: "appendBackward needs the loss variable declared in the program")
         }
         guard lossVar.shape.allSatisfy({ $0 >= 0 }) else {
-            throw FluidError.program("appendBackward: the loss '\(loss)' has shape \(lossVar.shape); it must have a known shape (reduce a per-sample loss with mean first).")
+            throw FluidError.program(
+                "appendBackward: the loss '\(loss)' has shape \(lossVar.shape); it must have a known shape (reduce a per-sample loss with mean first)."
+            )
         }
         let forwardOps = block.ops.enumerated().filter { $0.element.role == .forward || $0.element.role == .loss }
         guard let lossOpIndex = forwardOps.last(where: { $0.element.outputNames.contains(loss) })?.offset else {
@@ -37,17 +42,22 @@ extension Program {
         for op in forwardOps.map(\.element).reversed() where path.isOnPath(op) {
             let definition = try OpRegistry.definition(op.type)
             guard let rule = definition.gradient else {
-                throw FluidError.program("appendBackward: op '\(op.type)' lies between the parameters and the loss '\(loss)' but has no gradient rule.")
+                throw FluidError.program(
+                    "appendBackward: op '\(op.type)' lies between the parameters and the loss '\(loss)' but has no gradient rule."
+                )
             }
             let full = definition.schema.fillingDefaults(op)
             gradOps += rule(GradientContext(op: full, needsGradient: path.needsGradient)).filter(hasRealOutput)
         }
         gradOps = GradientAccumulation.renameAndSum(gradOps)
 
-        var seed = OpDesc(type: "fill_constant", outputs: ["Out": [gradName(loss)]], attributes: [
-            "shape": .longs(lossVar.shape.map(Int64.init)), "value": .float(1), "dtype": .int(lossVar.dtype.rawValue),
-            "str_value": .string(""), "force_cpu": .bool(false),
-        ])
+        var seed = OpDesc(
+            type: "fill_constant", outputs: ["Out": [gradName(loss)]],
+            attributes: [
+                "shape": .longs(lossVar.shape.map(Int64.init)), "value": .float(1),
+                "dtype": .int(lossVar.dtype.rawValue),
+                "str_value": .string(""), "force_cpu": .bool(false),
+            ])
         seed.role = [.backward, .loss]
         try block.appendInferred(seed)
         for op in gradOps { try block.appendInferred(op) }

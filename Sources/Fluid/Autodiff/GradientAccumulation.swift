@@ -3,7 +3,9 @@
 enum GradientAccumulation {
     static func renameAndSum(_ ops: [OpDesc]) -> [OpDesc] {
         var producers: [String: Int] = [:]
-        for op in ops { for name in op.outputNames where name.hasSuffix(gradSuffix) { producers[name, default: 0] += 1 } }
+        for op in ops {
+            for name in op.outputNames where name.hasSuffix(gradSuffix) { producers[name, default: 0] += 1 }
+        }
         let shared = Set(producers.filter { $0.value > 1 }.keys)
         guard !shared.isEmpty else { return ops }
 

@@ -29,8 +29,9 @@ public final class Block {
     /// Declares or replaces a variable.
     @discardableResult
     public func addVar(_ desc: VarDesc) -> VarDesc {
-        if let i = varIndex[desc.name] { vars[i] = desc }
-        else {
+        if let i = varIndex[desc.name] {
+            vars[i] = desc
+        } else {
             varIndex[desc.name] = vars.count
             vars.append(desc)
         }

@@ -3,8 +3,8 @@
 /// from dictionaries).
 public struct OpDesc: Equatable, Sendable {
     public var type: String
-    public var inputs: [(slot: String, names: [String])] { get { inputSlots.map { ($0.slot, $0.names) } } }
-    public var outputs: [(slot: String, names: [String])] { get { outputSlots.map { ($0.slot, $0.names) } } }
+    public var inputs: [(slot: String, names: [String])] { inputSlots.map { ($0.slot, $0.names) } }
+    public var outputs: [(slot: String, names: [String])] { outputSlots.map { ($0.slot, $0.names) } }
     public var attributes: [String: Attribute]
     /// Paddle's `is_target` flag, carried through files unchanged.
     public var isTarget = false
@@ -18,8 +18,10 @@ public struct OpDesc: Equatable, Sendable {
     private var inputSlots: [SlotEntry]
     private var outputSlots: [SlotEntry]
 
-    public init(type: String, inputs: [String: [String]] = [:], outputs: [String: [String]] = [:],
-                attributes: [String: Attribute] = [:]) {
+    public init(
+        type: String, inputs: [String: [String]] = [:], outputs: [String: [String]] = [:],
+        attributes: [String: Attribute] = [:]
+    ) {
         self.type = type
         self.inputSlots = inputs.keys.sorted().map { SlotEntry(slot: $0, names: inputs[$0]!) }
         self.outputSlots = outputs.keys.sorted().map { SlotEntry(slot: $0, names: outputs[$0]!) }
@@ -37,13 +39,19 @@ public struct OpDesc: Equatable, Sendable {
     }
 
     public mutating func setInput(_ slot: String, _ names: [String]) {
-        if let i = inputSlots.firstIndex(where: { $0.slot == slot }) { inputSlots[i].names = names }
-        else { inputSlots.append(SlotEntry(slot: slot, names: names)) }
+        if let i = inputSlots.firstIndex(where: { $0.slot == slot }) {
+            inputSlots[i].names = names
+        } else {
+            inputSlots.append(SlotEntry(slot: slot, names: names))
+        }
     }
 
     public mutating func setOutput(_ slot: String, _ names: [String]) {
-        if let i = outputSlots.firstIndex(where: { $0.slot == slot }) { outputSlots[i].names = names }
-        else { outputSlots.append(SlotEntry(slot: slot, names: names)) }
+        if let i = outputSlots.firstIndex(where: { $0.slot == slot }) {
+            outputSlots[i].names = names
+        } else {
+            outputSlots.append(SlotEntry(slot: slot, names: names))
+        }
     }
 
     /// Every variable the op reads.
@@ -63,7 +71,8 @@ public struct OpDesc: Equatable, Sendable {
     }
 
     public static func == (a: OpDesc, b: OpDesc) -> Bool {
-        a.type == b.type && a.inputSlots == b.inputSlots && a.outputSlots == b.outputSlots && a.attributes == b.attributes
+        a.type == b.type && a.inputSlots == b.inputSlots && a.outputSlots == b.outputSlots
+            && a.attributes == b.attributes
             && a.isTarget == b.isTarget
     }
 }

@@ -10,7 +10,8 @@ extension Program: CustomStringConvertible {
     public var description: String {
         var lines: [String] = []
         for block in blocks {
-            lines.append("block \(block.index) (parent \(block.parentIndex)): \(block.vars.count) vars, \(block.ops.count) ops")
+            lines.append(
+                "block \(block.index) (parent \(block.parentIndex)): \(block.vars.count) vars, \(block.ops.count) ops")
             for v in block.vars where v.persistable {
                 lines.append("  param \(v.name): \(v.dtype)\(v.shape)\(v.isParameter ? "" : " (persistable)")")
             }

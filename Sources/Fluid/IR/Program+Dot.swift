@@ -12,10 +12,12 @@ extension Program {
     /// variable name is safe.
     public func dot(block: Block? = nil, name: String = "program") -> String {
         let block = block ?? globalBlock
-        var lines = ["digraph \(DotSyntax.quoted(name)) {",
-                     "  rankdir=TB;",
-                     "  node [fontname=\"Helvetica\", fontsize=10];",
-                     "  edge [fontname=\"Helvetica\", fontsize=8];"]
+        var lines = [
+            "digraph \(DotSyntax.quoted(name)) {",
+            "  rankdir=TB;",
+            "  node [fontname=\"Helvetica\", fontsize=10];",
+            "  edge [fontname=\"Helvetica\", fontsize=8];",
+        ]
         var ids: [String: String] = [:]
         func variableNode(_ name: String, _ v: VarDesc?) {
             let id = "var\(ids.count)"
@@ -36,17 +38,25 @@ extension Program {
         }
         for v in block.vars { variableNode(v.name, v) }
         for op in block.ops {
-            for name in op.inputNames + op.outputNames where ids[name] == nil { variableNode(name, block.findVar(name)) }
+            for name in op.inputNames + op.outputNames where ids[name] == nil {
+                variableNode(name, block.findVar(name))
+            }
         }
         for (i, op) in block.ops.enumerated() {
-            lines.append("  op\(i) [label=\(DotSyntax.quoted("\(i): \(op.type)")), shape=box, style=\"rounded,filled\", fillcolor=\"#dbe8f7\"];")
+            lines.append(
+                "  op\(i) [label=\(DotSyntax.quoted("\(i): \(op.type)")), shape=box, style=\"rounded,filled\", fillcolor=\"#dbe8f7\"];"
+            )
         }
         for (i, op) in block.ops.enumerated() {
             for (slot, names) in op.inputs {
-                for name in names { lines.append("  \(ids[name, default: "?"]) -> op\(i) [label=\(DotSyntax.quoted(slot))];") }
+                for name in names {
+                    lines.append("  \(ids[name, default: "?"]) -> op\(i) [label=\(DotSyntax.quoted(slot))];")
+                }
             }
             for (slot, names) in op.outputs {
-                for name in names { lines.append("  op\(i) -> \(ids[name, default: "?"]) [label=\(DotSyntax.quoted(slot))];") }
+                for name in names {
+                    lines.append("  op\(i) -> \(ids[name, default: "?"]) [label=\(DotSyntax.quoted(slot))];")
+                }
             }
         }
         lines.append("}")

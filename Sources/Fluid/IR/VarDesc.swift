@@ -35,9 +35,11 @@ public struct VarDesc: Equatable, Sendable {
     /// newer than SwiftFluid), written back when the program is saved.
     public var retained = RetainedFields()
 
-    public init(name: String, kind: VarKind = .lodTensor, dtype: DataType = .float32, shape: [Int] = [],
-                lodLevel: Int = 0, persistable: Bool = false, stopGradient: Bool = false,
-                isParameter: Bool = false, needCheckFeed: Bool = false) {
+    public init(
+        name: String, kind: VarKind = .lodTensor, dtype: DataType = .float32, shape: [Int] = [],
+        lodLevel: Int = 0, persistable: Bool = false, stopGradient: Bool = false,
+        isParameter: Bool = false, needCheckFeed: Bool = false
+    ) {
         self.name = name
         self.kind = kind
         self.dtype = dtype

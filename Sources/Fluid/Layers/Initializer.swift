@@ -43,11 +43,15 @@ public enum Initializer: Sendable, Equatable {
             return make("truncated_gaussian_random", ["mean": .float(mean), "std": .float(std), "seed": .int(0)])
         case .xavier(let uniform):
             let total = Float(fanIn + fanOut)
-            return uniform ? Initializer.uniform(low: -(6 / total).squareRoot(), high: (6 / total).squareRoot()).op(for: name, shape: shape, dtype: dtype)
+            return uniform
+                ? Initializer.uniform(low: -(6 / total).squareRoot(), high: (6 / total).squareRoot()).op(
+                    for: name, shape: shape, dtype: dtype)
                 : Initializer.normal(mean: 0, std: (2 / total).squareRoot()).op(for: name, shape: shape, dtype: dtype)
         case .msra(let uniform):
             let fan = Float(fanIn)
-            return uniform ? Initializer.uniform(low: -(6 / fan).squareRoot(), high: (6 / fan).squareRoot()).op(for: name, shape: shape, dtype: dtype)
+            return uniform
+                ? Initializer.uniform(low: -(6 / fan).squareRoot(), high: (6 / fan).squareRoot()).op(
+                    for: name, shape: shape, dtype: dtype)
                 : Initializer.normal(mean: 0, std: (2 / fan).squareRoot()).op(for: name, shape: shape, dtype: dtype)
         }
     }

@@ -24,8 +24,10 @@ public final class ProgramBuilder {
     /// Declares a data variable to be fed (stop_gradient, checked against feeds).
     @discardableResult
     public func data(_ name: String, shape: [Int], dtype: DataType = .float32, lodLevel: Int = 0) -> Variable {
-        block.addVar(VarDesc(name: name, dtype: dtype, shape: shape, lodLevel: lodLevel,
-                             stopGradient: true, needCheckFeed: true))
+        block.addVar(
+            VarDesc(
+                name: name, dtype: dtype, shape: shape, lodLevel: lodLevel,
+                stopGradient: true, needCheckFeed: true))
         return Variable(name: name, dtype: dtype, shape: shape)
     }
 
@@ -45,8 +47,10 @@ public final class ProgramBuilder {
 
     /// Appends an op whose outputs are fresh temporaries of `layer`; returns them by slot.
     @discardableResult
-    func append(_ type: String, layer: String, inputs: [String: [String]], outputs: [String],
-                attributes: [String: Attribute] = [:]) throws -> [String: Variable] {
+    func append(
+        _ type: String, layer: String, inputs: [String: [String]], outputs: [String],
+        attributes: [String: Attribute] = [:]
+    ) throws -> [String: Variable] {
         var named: [String: [String]] = [:]
         for slot in outputs { named[slot] = [tmpName(layer)] }
         try block.appendInferred(OpDesc(type: type, inputs: inputs, outputs: named, attributes: attributes))
@@ -56,27 +60,36 @@ public final class ProgramBuilder {
     }
 
     /// Appends a one-input, one-output op `type` (X -> Out).
-    func unary(_ type: String, _ x: Variable, layer: String? = nil, attributes: [String: Attribute] = [:]) throws -> Variable {
-        try append(type, layer: layer ?? layerName(type), inputs: ["X": [x.name]], outputs: ["Out"], attributes: attributes)["Out"]!
+    func unary(_ type: String, _ x: Variable, layer: String? = nil, attributes: [String: Attribute] = [:]) throws
+        -> Variable
+    {
+        try append(
+            type, layer: layer ?? layerName(type), inputs: ["X": [x.name]], outputs: ["Out"], attributes: attributes)[
+                "Out"]!
     }
 
     /// Declares a trainable parameter in both programs and its initialiser in the startup program.
-    func parameter(_ name: String, shape: [Int], dtype: DataType = .float32, attr: ParamAttr,
-                   defaultInitializer: Initializer) -> Variable {
+    func parameter(
+        _ name: String, shape: [Int], dtype: DataType = .float32, attr: ParamAttr,
+        defaultInitializer: Initializer
+    ) -> Variable {
         let name = attr.name ?? name
-        let desc = VarDesc(name: name, dtype: dtype, shape: shape, persistable: true,
-                           stopGradient: !attr.trainable, isParameter: true)
+        let desc = VarDesc(
+            name: name, dtype: dtype, shape: shape, persistable: true,
+            stopGradient: !attr.trainable, isParameter: true)
         block.addVar(desc)
         if !startup.globalBlock.hasLocalVar(name) {
             startup.globalBlock.addVar(desc)
-            startup.globalBlock.appendOp((attr.initializer ?? defaultInitializer).op(for: name, shape: shape, dtype: dtype))
+            startup.globalBlock.appendOp(
+                (attr.initializer ?? defaultInitializer).op(for: name, shape: shape, dtype: dtype))
         }
         return Variable(name: name, dtype: dtype, shape: shape)
     }
 
     /// Declares a persistable, non-trainable variable (running statistics) initialised to `value`.
     func persistable(_ name: String, shape: [Int], value: Float) -> Variable {
-        let desc = VarDesc(name: name, dtype: .float32, shape: shape, persistable: true, stopGradient: true, isParameter: true)
+        let desc = VarDesc(
+            name: name, dtype: .float32, shape: shape, persistable: true, stopGradient: true, isParameter: true)
         block.addVar(desc)
         if !startup.globalBlock.hasLocalVar(name) {
             startup.globalBlock.addVar(desc)
@@ -98,7 +111,8 @@ public final class ProgramBuilder {
 
     private func int32(_ value: Int, name: String, op: String) throws -> Int32 {
         guard let v = Int32(exactly: value) else {
-            throw FluidError.attribute(op: op, name: name, message: "is \(value), which does not fit a 32-bit integer attribute")
+            throw FluidError.attribute(
+                op: op, name: name, message: "is \(value), which does not fit a 32-bit integer attribute")
         }
         return v
     }
@@ -110,7 +124,8 @@ public final class ProgramBuilder {
             throw FluidError.attribute(op: op, name: name, message: "should hold \(expected) values, found \(values)")
         }
         guard values.allSatisfy({ $0 >= minimum }) else {
-            throw FluidError.attribute(op: op, name: name, message: "should hold values of at least \(minimum), found \(values)")
+            throw FluidError.attribute(
+                op: op, name: name, message: "should hold values of at least \(minimum), found \(values)")
         }
     }
 

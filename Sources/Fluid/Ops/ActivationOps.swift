@@ -4,26 +4,36 @@ import Foundation
 /// Gradients read the forward output (Out), as Paddle's do: relu' = Out > 0,
 /// sigmoid' = Out (1 - Out), tanh' = 1 - Out^2.
 enum ActivationOps {
-    private static func forward(_ type: String, _ f: @escaping @Sendable (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void) -> OpDefinition {
+    private static func forward(
+        _ type: String, _ f: @escaping @Sendable (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void
+    ) -> OpDefinition {
         OpDefinition(
             OpSchema(type, inputs: [SlotSpec("X")], outputs: [SlotSpec("Out")]),
             inferShape: { ctx in ctx.setOutput("Out", try ctx.float32Input("X")) },
             kernel: { ctx in
-                let x = try ctx.input("X"), out = try ctx.output("Out")
+                let x = try ctx.input("X")
+                let out = try ctx.output("Out")
                 return { f(x.floats, out.floats, x.count) }
             },
             gradient: { g in
-                [g.gradOp(type + "_grad", inputs: ["Out": g.output("Out"), "Out@GRAD": g.outputGrad("Out")],
-                          outputs: ["X@GRAD": g.inputGrad("X")])]
+                [
+                    g.gradOp(
+                        type + "_grad", inputs: ["Out": g.output("Out"), "Out@GRAD": g.outputGrad("Out")],
+                        outputs: ["X@GRAD": g.inputGrad("X")])
+                ]
             })
     }
 
-    private static func backward(_ type: String, _ f: @escaping @Sendable (UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void) -> OpDefinition {
+    private static func backward(
+        _ type: String,
+        _ f: @escaping @Sendable (UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void
+    ) -> OpDefinition {
         OpDefinition(
             OpSchema(type, inputs: [SlotSpec("Out"), SlotSpec("Out@GRAD")], outputs: [SlotSpec("X@GRAD")]),
             inferShape: { ctx in ctx.setOutput("X@GRAD", try sameShape(ctx, "Out", "Out@GRAD")) },
             kernel: { ctx in
-                let out = try ctx.input("Out"), dout = try ctx.input("Out@GRAD")
+                let out = try ctx.input("Out")
+                let dout = try ctx.input("Out@GRAD")
                 guard let dx = ctx.outputIfPresent("X@GRAD") else { return {} }
                 return { f(out.floats, dout.floats, dx.floats, out.count) }
             })
@@ -36,10 +46,14 @@ enum ActivationOps {
         var i = 0
         while i + 16 <= n {
             let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)
-            UnsafeMutableRawPointer(y + i).storeBytes(of: v.replacing(with: 0, where: v .< zero), as: SIMD16<Float>.self)
+            UnsafeMutableRawPointer(y + i).storeBytes(
+                of: v.replacing(with: 0, where: v .< zero), as: SIMD16<Float>.self)
             i += 16
         }
-        while i < n { y[i] = max(x[i], 0); i += 1 }
+        while i < n {
+            y[i] = max(x[i], 0)
+            i += 1
+        }
     }
     static let reluGrad = backward("relu_grad") { out, dout, dx, n in
         let zero = SIMD16<Float>(repeating: 0)
@@ -47,10 +61,14 @@ enum ActivationOps {
         while i + 16 <= n {
             let o = UnsafeRawPointer(out + i).loadUnaligned(as: SIMD16<Float>.self)
             let d = UnsafeRawPointer(dout + i).loadUnaligned(as: SIMD16<Float>.self)
-            UnsafeMutableRawPointer(dx + i).storeBytes(of: d.replacing(with: 0, where: o .<= zero), as: SIMD16<Float>.self)
+            UnsafeMutableRawPointer(dx + i).storeBytes(
+                of: d.replacing(with: 0, where: o .<= zero), as: SIMD16<Float>.self)
             i += 16
         }
-        while i < n { dx[i] = out[i] > 0 ? dout[i] : 0; i += 1 }
+        while i < n {
+            dx[i] = out[i] > 0 ? dout[i] : 0
+            i += 1
+        }
     }
     static let sigmoid = forward("sigmoid") { x, y, n in
         for i in 0..<n { y[i] = 1 / (1 + Foundation.exp(-x[i])) }

@@ -23,23 +23,31 @@ enum BatchNormOps {
     ]
 
     static let batchNorm = OpDefinition(
-        OpSchema("batch_norm",
-                 inputs: [SlotSpec("X"), SlotSpec("Scale"), SlotSpec("Bias"), SlotSpec("Mean"), SlotSpec("Variance"),
-                          .optional("MomentumTensor")],
-                 outputs: [SlotSpec("Y"), SlotSpec("MeanOut"), SlotSpec("VarianceOut"), SlotSpec("SavedMean"),
-                           SlotSpec("SavedVariance"), .optional("ReserveSpace")],
-                 attributes: attributes),
+        OpSchema(
+            "batch_norm",
+            inputs: [
+                SlotSpec("X"), SlotSpec("Scale"), SlotSpec("Bias"), SlotSpec("Mean"), SlotSpec("Variance"),
+                .optional("MomentumTensor"),
+            ],
+            outputs: [
+                SlotSpec("Y"), SlotSpec("MeanOut"), SlotSpec("VarianceOut"), SlotSpec("SavedMean"),
+                SlotSpec("SavedVariance"), .optional("ReserveSpace"),
+            ],
+            attributes: attributes),
         inferShape: { ctx in
             let x = try ctx.float32Input("X")
             let channels = try channelCount(of: x, layout: try ctx.op.string("data_layout")) { ctx.error("X", $0) }
             for slot in ["Scale", "Bias", "Mean", "Variance"] {
                 let p = try ctx.float32Input(slot)
                 guard p.rank == 1, dimsAgree(p.shape[0], channels) else {
-                    throw ctx.error(slot, "\(slot) \(p.shape) must be a vector of \(channels) elements, one per channel of X \(x.shape)")
+                    throw ctx.error(
+                        slot,
+                        "\(slot) \(p.shape) must be a vector of \(channels) elements, one per channel of X \(x.shape)")
                 }
             }
             if let m = try ctx.inputIfPresent("MomentumTensor"), m.dtype != .float32 || knownProduct(m.shape) == 0 {
-                throw ctx.error("MomentumTensor", "MomentumTensor must hold one float32 value, got \(m.dtype)\(m.shape)")
+                throw ctx.error(
+                    "MomentumTensor", "MomentumTensor must hold one float32 value, got \(m.dtype)\(m.shape)")
             }
             let stats = TensorMeta(.float32, [channels])
             ctx.setOutput("Y", x)
@@ -50,21 +58,29 @@ enum BatchNormOps {
             ctx.setOutput("ReserveSpace", TensorMeta(.float32, [0]))
         },
         kernel: { ctx in
-            let x = try ctx.input("X"), y = try ctx.output("Y")
-            let scale = try ctx.input("Scale"), bias = try ctx.input("Bias")
-            let mean = try ctx.input("Mean"), variance = try ctx.input("Variance")
-            let meanOut = try ctx.output("MeanOut"), varianceOut = try ctx.output("VarianceOut")
-            let savedMean = try ctx.output("SavedMean"), savedInvStd = try ctx.output("SavedVariance")
+            let x = try ctx.input("X")
+            let y = try ctx.output("Y")
+            let scale = try ctx.input("Scale")
+            let bias = try ctx.input("Bias")
+            let mean = try ctx.input("Mean")
+            let variance = try ctx.input("Variance")
+            let meanOut = try ctx.output("MeanOut")
+            let varianceOut = try ctx.output("VarianceOut")
+            let savedMean = try ctx.output("SavedMean")
+            let savedInvStd = try ctx.output("SavedVariance")
             let momentumTensor = ctx.inputIfPresent("MomentumTensor")
             let channelLast = try isChannelLast(ctx.op)
-            let attrMomentum = try ctx.op.float("momentum"), eps = try ctx.op.float("epsilon")
+            let attrMomentum = try ctx.op.float("momentum")
+            let eps = try ctx.op.float("epsilon")
             let global = try usesGlobalStats(ctx.op)
             return {
                 let view = layoutView(x.shape, channelLast: channelLast)
                 let momentum = momentumTensor?.floats[0] ?? attrMomentum
-                let sm = savedMean.floats, sv = savedInvStd.floats
+                let sm = savedMean.floats
+                let sv = savedInvStd.floats
                 if global {
-                    let rm = mean.floats, rv = variance.floats
+                    let rm = mean.floats
+                    let rv = variance.floats
                     for c in 0..<view.size {
                         sm[c] = rm[c]
                         sv[c] = 1 / (rv[c] + eps).squareRoot()
@@ -72,34 +88,47 @@ enum BatchNormOps {
                     if meanOut !== mean { meanOut.floats.update(from: rm, count: view.size) }
                     if varianceOut !== variance { varianceOut.floats.update(from: rv, count: view.size) }
                 } else {
-                    trainingStatistics(x.floats, view, eps: eps, momentum: momentum, savedMean: sm, savedInvStd: sv,
-                                       runningMean: mean.floats, runningVariance: variance.floats,
-                                       meanOut: meanOut.floats, varianceOut: varianceOut.floats)
+                    trainingStatistics(
+                        x.floats, view, eps: eps, momentum: momentum, savedMean: sm, savedInvStd: sv,
+                        runningMean: mean.floats, runningVariance: variance.floats,
+                        meanOut: meanOut.floats, varianceOut: varianceOut.floats)
                 }
                 normalize(x.floats, y.floats, view, mean: sm, invStd: sv, scale: scale.floats, bias: bias.floats)
             }
         },
         gradient: { g in
-            var inputs = ["X": g.input("X"), "Scale": g.input("Scale"), "Bias": g.input("Bias"),
-                          "SavedMean": g.output("SavedMean"), "SavedVariance": g.output("SavedVariance"),
-                          "MeanOut": g.output("MeanOut"), "VarianceOut": g.output("VarianceOut"),
-                          "Y@GRAD": g.outputGrad("Y")]
+            var inputs = [
+                "X": g.input("X"), "Scale": g.input("Scale"), "Bias": g.input("Bias"),
+                "SavedMean": g.output("SavedMean"), "SavedVariance": g.output("SavedVariance"),
+                "MeanOut": g.output("MeanOut"), "VarianceOut": g.output("VarianceOut"),
+                "Y@GRAD": g.outputGrad("Y"),
+            ]
             if !g.output("ReserveSpace").isEmpty { inputs["ReserveSpace"] = g.output("ReserveSpace") }
-            return [g.gradOp("batch_norm_grad", inputs: inputs,
-                             outputs: ["X@GRAD": g.inputGrad("X"), "Scale@GRAD": g.inputGrad("Scale"),
-                                       "Bias@GRAD": g.inputGrad("Bias")])]
+            return [
+                g.gradOp(
+                    "batch_norm_grad", inputs: inputs,
+                    outputs: [
+                        "X@GRAD": g.inputGrad("X"), "Scale@GRAD": g.inputGrad("Scale"),
+                        "Bias@GRAD": g.inputGrad("Bias"),
+                    ])
+            ]
         })
 
     static let batchNormGrad = OpDefinition(
-        OpSchema("batch_norm_grad",
-                 inputs: [SlotSpec("X"), SlotSpec("Scale"), SlotSpec("Bias"), SlotSpec("SavedMean"),
-                          SlotSpec("SavedVariance"), SlotSpec("Y@GRAD"), .optional("MeanOut"), .optional("VarianceOut"),
-                          .optional("Mean"), .optional("Variance"), .optional("ReserveSpace")],
-                 outputs: [.optional("X@GRAD"), .optional("Scale@GRAD"), .optional("Bias@GRAD")],
-                 attributes: attributes),
+        OpSchema(
+            "batch_norm_grad",
+            inputs: [
+                SlotSpec("X"), SlotSpec("Scale"), SlotSpec("Bias"), SlotSpec("SavedMean"),
+                SlotSpec("SavedVariance"), SlotSpec("Y@GRAD"), .optional("MeanOut"), .optional("VarianceOut"),
+                .optional("Mean"), .optional("Variance"), .optional("ReserveSpace"),
+            ],
+            outputs: [.optional("X@GRAD"), .optional("Scale@GRAD"), .optional("Bias@GRAD")],
+            attributes: attributes),
         inferShape: { ctx in
-            let x = try ctx.float32Input("X"), dy = try ctx.float32Input("Y@GRAD")
-            for slot in ["Scale", "SavedMean", "SavedVariance", "MeanOut", "VarianceOut", "Mean", "Variance"] where ctx.has(slot) {
+            let x = try ctx.float32Input("X")
+            let dy = try ctx.float32Input("Y@GRAD")
+            for slot in ["Scale", "SavedMean", "SavedVariance", "MeanOut", "VarianceOut", "Mean", "Variance"]
+            where ctx.has(slot) {
                 _ = try ctx.float32Input(slot)
             }
             guard x.rank == dy.rank, zip(x.shape, dy.shape).allSatisfy(dimsAgree) else {
@@ -110,9 +139,12 @@ enum BatchNormOps {
             ctx.setOutput("Bias@GRAD", try ctx.input("Bias"))
         },
         kernel: { ctx in
-            let x = try ctx.input("X"), dy = try ctx.input("Y@GRAD"), scale = try ctx.input("Scale")
+            let x = try ctx.input("X")
+            let dy = try ctx.input("Y@GRAD")
+            let scale = try ctx.input("Scale")
             let channelLast = try isChannelLast(ctx.op)
-            let dx = ctx.outputIfPresent("X@GRAD"), dscale = ctx.outputIfPresent("Scale@GRAD")
+            let dx = ctx.outputIfPresent("X@GRAD")
+            let dscale = ctx.outputIfPresent("Scale@GRAD")
             let dbias = ctx.outputIfPresent("Bias@GRAD")
             let eps = try ctx.op.float("epsilon")
             let global = try usesGlobalStats(ctx.op)
@@ -120,16 +152,19 @@ enum BatchNormOps {
             // fluid 1.x programs pass Mean/Variance); training: the saved batch statistics.
             let runningMean = ctx.inputIfPresent("MeanOut") ?? ctx.inputIfPresent("Mean")
             let runningVariance = ctx.inputIfPresent("VarianceOut") ?? ctx.inputIfPresent("Variance")
-            let mean: Tensor, spread: Tensor, spreadIsVariance: Bool
+            let mean: Tensor
+            let spread: Tensor
+            let spreadIsVariance: Bool
             if global, let rm = runningMean, let rv = runningVariance {
                 (mean, spread, spreadIsVariance) = (rm, rv, true)
             } else {
                 (mean, spread, spreadIsVariance) = (try ctx.input("SavedMean"), try ctx.input("SavedVariance"), false)
             }
             return {
-                backward(x: x.floats, dy: dy.floats, layoutView(x.shape, channelLast: channelLast),
-                         mean: mean.floats, spread: spread.floats, spreadIsVariance: spreadIsVariance, eps: eps,
-                         global: global, scale: scale.floats, dx: dx?.floats, dscale: dscale?.floats, dbias: dbias?.floats)
+                backward(
+                    x: x.floats, dy: dy.floats, layoutView(x.shape, channelLast: channelLast),
+                    mean: mean.floats, spread: spread.floats, spreadIsVariance: spreadIsVariance, eps: eps,
+                    global: global, scale: scale.floats, dx: dx?.floats, dscale: dscale?.floats, dbias: dbias?.floats)
             }
         })
 
@@ -138,7 +173,8 @@ enum BatchNormOps {
     /// Paddle's rule: the running statistics normalize when asked to, or in test mode unless
     /// the statistics are trainable.
     static func usesGlobalStats(_ op: OpDesc) throws -> Bool {
-        let isTest = try op.bool("is_test"), trainable = try op.bool("trainable_statistics")
+        let isTest = try op.bool("is_test")
+        let trainable = try op.bool("trainable_statistics")
         return try op.bool("use_global_stats") || (isTest && !trainable)
     }
 
@@ -169,10 +205,12 @@ enum BatchNormOps {
     /// variance does not cancel): saves the mean and 1/sqrt(var + eps), and updates the running
     /// statistics. Each running element is read before the same element of its output is
     /// written, so MeanOut may alias Mean and VarianceOut Variance.
-    static func trainingStatistics(_ x: UnsafePointer<Float>, _ v: NNSupport.AxisView, eps: Float, momentum: Float,
-                                   savedMean: UnsafeMutablePointer<Float>, savedInvStd: UnsafeMutablePointer<Float>,
-                                   runningMean: UnsafePointer<Float>, runningVariance: UnsafePointer<Float>,
-                                   meanOut: UnsafeMutablePointer<Float>, varianceOut: UnsafeMutablePointer<Float>) {
+    static func trainingStatistics(
+        _ x: UnsafePointer<Float>, _ v: NNSupport.AxisView, eps: Float, momentum: Float,
+        savedMean: UnsafeMutablePointer<Float>, savedInvStd: UnsafeMutablePointer<Float>,
+        runningMean: UnsafePointer<Float>, runningVariance: UnsafePointer<Float>,
+        meanOut: UnsafeMutablePointer<Float>, varianceOut: UnsafeMutablePointer<Float>
+    ) {
         let (outer, channels, inner) = (v.outer, v.size, v.inner)
         let m = Double(outer * inner)
         NNSupport.forEachChunk(channels, workPerRow: outer * inner * 2) { range in
@@ -195,7 +233,8 @@ enum BatchNormOps {
                 savedMean[c] = Float(mu)
                 savedInvStd[c] = Float(1 / (variance + Double(eps)).squareRoot())
                 let keep = Double(momentum)
-                let rm = Double(runningMean[c]), rv = Double(runningVariance[c])
+                let rm = Double(runningMean[c])
+                let rv = Double(runningVariance[c])
                 meanOut[c] = Float(rm * keep + mu * (1 - keep))
                 varianceOut[c] = Float(rv * keep + variance * (1 - keep))
             }
@@ -203,16 +242,20 @@ enum BatchNormOps {
     }
 
     /// y = (x - mean) * invStd * scale + bias per channel.
-    static func normalize(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ v: NNSupport.AxisView,
-                          mean: UnsafePointer<Float>, invStd: UnsafePointer<Float>,
-                          scale: UnsafePointer<Float>, bias: UnsafePointer<Float>) {
+    static func normalize(
+        _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ v: NNSupport.AxisView,
+        mean: UnsafePointer<Float>, invStd: UnsafePointer<Float>,
+        scale: UnsafePointer<Float>, bias: UnsafePointer<Float>
+    ) {
         let (outer, channels, inner) = (v.outer, v.size, v.inner)
         NNSupport.forEachChunk(outer, workPerRow: channels * inner * 2) { rows in
             for o in rows {
                 for c in 0..<channels {
-                    let a = scale[c] * invStd[c], b = bias[c] - mean[c] * a
+                    let a = scale[c] * invStd[c]
+                    let b = bias[c] - mean[c] * a
                     let offset = (o * channels + c) * inner
-                    let px = x + offset, py = y + offset
+                    let px = x + offset
+                    let py = y + offset
                     for i in 0..<inner { py[i] = px[i] * a + b }
                 }
             }
@@ -222,21 +265,25 @@ enum BatchNormOps {
     /// dbias = sum dy, dscale = sum dy * xhat; training: dx = scale * invStd / M *
     /// (M * dy - dbias - xhat * dscale); global statistics: dx = dy * scale * invStd.
     /// `spread` is the inverse standard deviation, or the variance when `spreadIsVariance`.
-    static func backward(x: UnsafePointer<Float>, dy: UnsafePointer<Float>, _ v: NNSupport.AxisView,
-                         mean: UnsafePointer<Float>, spread: UnsafePointer<Float>, spreadIsVariance: Bool,
-                         eps: Float, global: Bool, scale: UnsafePointer<Float>,
-                         dx: UnsafeMutablePointer<Float>?, dscale: UnsafeMutablePointer<Float>?,
-                         dbias: UnsafeMutablePointer<Float>?) {
+    static func backward(
+        x: UnsafePointer<Float>, dy: UnsafePointer<Float>, _ v: NNSupport.AxisView,
+        mean: UnsafePointer<Float>, spread: UnsafePointer<Float>, spreadIsVariance: Bool,
+        eps: Float, global: Bool, scale: UnsafePointer<Float>,
+        dx: UnsafeMutablePointer<Float>?, dscale: UnsafeMutablePointer<Float>?,
+        dbias: UnsafeMutablePointer<Float>?
+    ) {
         let (outer, channels, inner) = (v.outer, v.size, v.inner)
         let m = Float(outer * inner)
         NNSupport.forEachChunk(channels, workPerRow: outer * inner * 4) { range in
             for c in range {
                 let mu = mean[c]
                 let invStd = spreadIsVariance ? 1 / (spread[c] + eps).squareRoot() : spread[c]
-                var sumDy = 0.0, sumDyXhat = 0.0
+                var sumDy = 0.0
+                var sumDyXhat = 0.0
                 for o in 0..<outer {
                     let offset = (o * channels + c) * inner
-                    let px = x + offset, pdy = dy + offset
+                    let px = x + offset
+                    let pdy = dy + offset
                     for i in 0..<inner {
                         sumDy += Double(pdy[i])
                         sumDyXhat += Double(pdy[i]) * Double((px[i] - mu) * invStd)
@@ -250,7 +297,9 @@ enum BatchNormOps {
                 let meanDyXhat = global || m == 0 ? 0 : Float(sumDyXhat) / m
                 for o in 0..<outer {
                     let offset = (o * channels + c) * inner
-                    let px = x + offset, pdy = dy + offset, pdx = dx + offset
+                    let px = x + offset
+                    let pdy = dy + offset
+                    let pdx = dx + offset
                     for i in 0..<inner {
                         let xhat = (px[i] - mu) * invStd
                         pdx[i] = k * (pdy[i] - meanDy - xhat * meanDyXhat)

@@ -26,17 +26,26 @@ enum PaddleBroadcast {
         guard start + small.count <= large.count else {
             throw failure("a rank-\(small.count) operand starting at dimension \(start) runs past rank \(large.count)")
         }
-        let padded = [Int](repeating: 1, count: start) + small
+        let padded =
+            [Int](repeating: 1, count: start) + small
             + [Int](repeating: 1, count: large.count - start - small.count)
-        let px = xIsLarger ? large : padded, py = xIsLarger ? padded : large
+        let px = xIsLarger ? large : padded
+        let py = xIsLarger ? padded : large
         var out = [Int](repeating: 1, count: large.count)
         for i in out.indices {
-            let a = px[i], b = py[i]
-            if a == b || b == 1 { out[i] = a }
-            else if a == 1 { out[i] = b }
-            else if a < 0 { out[i] = b }
-            else if b < 0 { out[i] = a }
-            else { throw failure("dimension \(i) of the aligned shapes is \(a) in X but \(b) in Y") }
+            let a = px[i]
+            let b = py[i]
+            if a == b || b == 1 {
+                out[i] = a
+            } else if a == 1 {
+                out[i] = b
+            } else if a < 0 {
+                out[i] = b
+            } else if b < 0 {
+                out[i] = a
+            } else {
+                throw failure("dimension \(i) of the aligned shapes is \(a) in X but \(b) in Y")
+            }
         }
         return BroadcastShapes(x: px, y: py, out: out)
     }
@@ -64,9 +73,12 @@ struct BroadcastLayout: Sendable {
     let bInner: Int
 
     init(full: [Int], a: [Int], b: [Int]) {
-        var merged: [Int] = [], hasA: [Bool] = [], hasB: [Bool] = []
+        var merged: [Int] = []
+        var hasA: [Bool] = []
+        var hasB: [Bool] = []
         for i in full.indices where full[i] != 1 {
-            let inA = a[i] != 1, inB = b[i] != 1
+            let inA = a[i] != 1
+            let inB = b[i] != 1
             if let last = merged.indices.last, hasA[last] == inA, hasB[last] == inB {
                 merged[last] *= full[i]
             } else {
@@ -76,14 +88,16 @@ struct BroadcastLayout: Sendable {
             }
         }
         func strides(_ has: [Bool]) -> (strides: [Int], count: Int) {
-            var s = [Int](repeating: 0, count: merged.count), size = 1
+            var s = [Int](repeating: 0, count: merged.count)
+            var size = 1
             for k in merged.indices.reversed() where has[k] {
                 s[k] = size
                 size *= merged[k]
             }
             return (s, size)
         }
-        let sa = strides(hasA), sb = strides(hasB)
+        let sa = strides(hasA)
+        let sb = strides(hasB)
         dims = merged
         aStrides = sa.strides
         bStrides = sb.strides
@@ -98,9 +112,14 @@ struct BroadcastLayout: Sendable {
     /// Offsets in A and B of the first element of `row`.
     @inline(__always)
     func offsets(ofRow row: Int) -> (a: Int, b: Int) {
-        var rest = row, a = 0, b = 0, k = dims.count - 2
+        var rest = row
+        var a = 0
+        var b = 0
+        var k = dims.count - 2
         while k >= 0 {
-            let d = dims[k], q = rest / d, i = rest - q * d
+            let d = dims[k]
+            let q = rest / d
+            let i = rest - q * d
             a += i * aStrides[k]
             b += i * bStrides[k]
             rest = q

@@ -2,9 +2,12 @@
 /// L2 norm is at most max_norm) and `squared_l2_norm` (sum of squares, shape [1]).
 enum ClipOps {
     static let clip = OpDefinition(
-        OpSchema("clip", inputs: [SlotSpec("X"), .optional("Min"), .optional("Max")], outputs: [SlotSpec("Out")],
-                 attributes: [AttributeSpec("min", .float(-Float.greatestFiniteMagnitude)),
-                              AttributeSpec("max", .float(Float.greatestFiniteMagnitude))]),
+        OpSchema(
+            "clip", inputs: [SlotSpec("X"), .optional("Min"), .optional("Max")], outputs: [SlotSpec("Out")],
+            attributes: [
+                AttributeSpec("min", .float(-Float.greatestFiniteMagnitude)),
+                AttributeSpec("max", .float(Float.greatestFiniteMagnitude)),
+            ]),
         inferShape: { ctx in
             for slot in ["Min", "Max"] where ctx.has(slot) {
                 throw ctx.error(slot, "bounds given as tensors are not supported; use the min and max attributes")
@@ -12,41 +15,58 @@ enum ClipOps {
             ctx.setOutput("Out", try ctx.float32Input("X"))
         },
         kernel: { ctx in
-            let x = try ctx.input("X"), out = try ctx.output("Out")
-            let lo = try ctx.op.float("min"), hi = try ctx.op.float("max")
+            let x = try ctx.input("X")
+            let out = try ctx.output("Out")
+            let lo = try ctx.op.float("min")
+            let hi = try ctx.op.float("max")
             guard lo <= hi else { throw ctx.error("min \(lo) exceeds max \(hi)") }
             return {
-                let src = x.floats, dst = out.floats
+                let src = x.floats
+                let dst = out.floats
                 for i in 0..<x.count { dst[i] = min(max(src[i], lo), hi) }
             }
         },
         gradient: { g in
-            [g.gradOp("clip_grad", inputs: ["X": g.input("X"), "Out@GRAD": g.outputGrad("Out")], outputs: ["X@GRAD": g.inputGrad("X")])]
+            [
+                g.gradOp(
+                    "clip_grad", inputs: ["X": g.input("X"), "Out@GRAD": g.outputGrad("Out")],
+                    outputs: ["X@GRAD": g.inputGrad("X")])
+            ]
         })
 
     /// Passes the gradient where the input lay strictly inside [min, max].
     static let clipGrad = OpDefinition(
-        OpSchema("clip_grad", inputs: [SlotSpec("X"), SlotSpec("Out@GRAD")], outputs: [SlotSpec("X@GRAD")],
-                 attributes: clip.schema.attributes),
+        OpSchema(
+            "clip_grad", inputs: [SlotSpec("X"), SlotSpec("Out@GRAD")], outputs: [SlotSpec("X@GRAD")],
+            attributes: clip.schema.attributes),
         inferShape: { ctx in ctx.setOutput("X@GRAD", try sameShape(ctx, "X", "Out@GRAD")) },
         kernel: { ctx in
-            let x = try ctx.input("X"), dout = try ctx.input("Out@GRAD")
-            let lo = try ctx.op.float("min"), hi = try ctx.op.float("max")
+            let x = try ctx.input("X")
+            let dout = try ctx.input("Out@GRAD")
+            let lo = try ctx.op.float("min")
+            let hi = try ctx.op.float("max")
             guard let dx = ctx.outputIfPresent("X@GRAD") else { return {} }
             return {
-                let src = x.floats, d = dout.floats, o = dx.floats
+                let src = x.floats
+                let d = dout.floats
+                let o = dx.floats
                 for i in 0..<x.count { o[i] = src[i] > lo && src[i] < hi ? d[i] : 0 }
             }
         })
 
     static let clipByNorm = OpDefinition(
-        OpSchema("clip_by_norm", inputs: [SlotSpec("X")], outputs: [SlotSpec("Out")], attributes: [AttributeSpec("max_norm", .float(1))]),
+        OpSchema(
+            "clip_by_norm", inputs: [SlotSpec("X")], outputs: [SlotSpec("Out")],
+            attributes: [AttributeSpec("max_norm", .float(1))]),
         inferShape: { ctx in ctx.setOutput("Out", try ctx.float32Input("X")) },
         kernel: { ctx in
-            let x = try ctx.input("X"), out = try ctx.output("Out")
+            let x = try ctx.input("X")
+            let out = try ctx.output("Out")
             let maxNorm = try ctx.op.float("max_norm")
             return {
-                let src = x.floats, dst = out.floats, n = x.count
+                let src = x.floats
+                let dst = out.floats
+                let n = x.count
                 var sum: Float = 0
                 for i in 0..<n { sum += src[i] * src[i] }
                 let norm = sum.squareRoot()
@@ -59,7 +79,8 @@ enum ClipOps {
         OpSchema("squared_l2_norm", inputs: [SlotSpec("X")], outputs: [SlotSpec("Out")]),
         inferShape: { ctx in ctx.setOutput("Out", TensorMeta(try ctx.float32Input("X").dtype, [1])) },
         kernel: { ctx in
-            let x = try ctx.input("X"), out = try ctx.output("Out")
+            let x = try ctx.input("X")
+            let out = try ctx.output("Out")
             return {
                 let src = x.floats
                 var sum: Float = 0

@@ -24,14 +24,17 @@ enum ConvOps {
     ]
 
     static let conv2d = OpDefinition(
-        OpSchema("conv2d", inputs: [SlotSpec("Input"), SlotSpec("Filter")], outputs: [SlotSpec("Output")],
-                 attributes: attributes),
+        OpSchema(
+            "conv2d", inputs: [SlotSpec("Input"), SlotSpec("Filter")], outputs: [SlotSpec("Output")],
+            attributes: attributes),
         inferShape: { ctx in
             let g = try Conv2DGeometry(op: ctx.op, input: try ctx.input("Input"), filter: try ctx.input("Filter"))
             ctx.setOutput("Output", TensorMeta(.float32, g.outputShape))
         },
         kernel: { ctx in
-            let x = try ctx.input("Input"), w = try ctx.input("Filter"), out = try ctx.output("Output")
+            let x = try ctx.input("Input")
+            let w = try ctx.input("Filter")
+            let out = try ctx.output("Output")
             let state = ConvKernelState(ctx.op)
             return {
                 let work = try state.workspace(x, w)
@@ -42,35 +45,51 @@ enum ConvOps {
             }
         },
         gradient: { g in
-            let dInput = g.inputGrad("Input"), dFilter = g.inputGrad("Filter")
+            let dInput = g.inputGrad("Input")
+            let dFilter = g.inputGrad("Filter")
             if dInput.isEmpty && dFilter.isEmpty { return [] }
-            return [g.gradOp("conv2d_grad",
-                             inputs: ["Input": g.input("Input"), "Filter": g.input("Filter"), "Output@GRAD": g.outputGrad("Output")],
-                             outputs: ["Input@GRAD": dInput, "Filter@GRAD": dFilter])]
+            return [
+                g.gradOp(
+                    "conv2d_grad",
+                    inputs: [
+                        "Input": g.input("Input"), "Filter": g.input("Filter"), "Output@GRAD": g.outputGrad("Output"),
+                    ],
+                    outputs: ["Input@GRAD": dInput, "Filter@GRAD": dFilter])
+            ]
         })
 
     static let conv2dGrad = OpDefinition(
-        OpSchema("conv2d_grad", inputs: [SlotSpec("Input"), SlotSpec("Filter"), SlotSpec("Output@GRAD")],
-                 outputs: [.optional("Input@GRAD"), .optional("Filter@GRAD")], attributes: attributes),
+        OpSchema(
+            "conv2d_grad", inputs: [SlotSpec("Input"), SlotSpec("Filter"), SlotSpec("Output@GRAD")],
+            outputs: [.optional("Input@GRAD"), .optional("Filter@GRAD")], attributes: attributes),
         inferShape: { ctx in
-            let input = try ctx.input("Input"), filter = try ctx.input("Filter"), dOut = try ctx.input("Output@GRAD")
+            let input = try ctx.input("Input")
+            let filter = try ctx.input("Filter")
+            let dOut = try ctx.input("Output@GRAD")
             let g = try Conv2DGeometry(op: ctx.op, input: input, filter: filter)
             let expected = g.outputShape
             guard dOut.rank == 4, zip(dOut.shape, expected).allSatisfy({ dimsAgree($0, $1) }) else {
-                throw ctx.error("Output@GRAD", "has shape \(dOut.shape), but the forward output of Input \(input.shape) and Filter \(filter.shape) has shape \(expected)")
+                throw ctx.error(
+                    "Output@GRAD",
+                    "has shape \(dOut.shape), but the forward output of Input \(input.shape) and Filter \(filter.shape) has shape \(expected)"
+                )
             }
             ctx.setOutput("Input@GRAD", input)
             ctx.setOutput("Filter@GRAD", filter)
         },
         kernel: { ctx in
-            let x = try ctx.input("Input"), w = try ctx.input("Filter"), dOut = try ctx.input("Output@GRAD")
-            let dx = ctx.outputIfPresent("Input@GRAD"), dw = ctx.outputIfPresent("Filter@GRAD")
+            let x = try ctx.input("Input")
+            let w = try ctx.input("Filter")
+            let dOut = try ctx.input("Output@GRAD")
+            let dx = ctx.outputIfPresent("Input@GRAD")
+            let dw = ctx.outputIfPresent("Filter@GRAD")
             if dx == nil && dw == nil { return {} }
             let state = ConvKernelState(ctx.op)
             return {
                 let work = try state.workspace(x, w)
                 guard dOut.count == work.outputCount, dOut.dtype == .float32 else {
-                    throw ctx.error("Output@GRAD has shape \(dOut.dtype)\(dOut.shape), expected float32\(work.g.outputShape)")
+                    throw ctx.error(
+                        "Output@GRAD has shape \(dOut.dtype)\(dOut.shape), expected float32\(work.g.outputShape)")
                 }
                 work.backward(x: x.floats, w: w.floats, dOut: dOut.floats, dx: dx?.floats, dw: dw?.floats)
             }
@@ -88,7 +107,9 @@ final class ConvKernelState {
     init(_ op: OpDesc) { self.op = op }
 
     func workspace(_ x: Tensor, _ w: Tensor) throws -> ConvWorkspace {
-        if let current, x.dtype == .float32, w.dtype == .float32, current.inputShape == x.shape, current.filterShape == w.shape {
+        if let current, x.dtype == .float32, w.dtype == .float32, current.inputShape == x.shape,
+            current.filterShape == w.shape
+        {
             return current
         }
         let g = try Conv2DGeometry(op: op, input: TensorMeta(x.dtype, x.shape), filter: TensorMeta(w.dtype, w.shape))
@@ -125,7 +146,8 @@ final class ConvWorkspace {
         let wanted = (targetColumns + g.outputPlane - 1) / max(g.outputPlane, 1)
         block = max(1, min(g.batch, wanted, columnBudget / perSample))
         columns = Tensor(uncheckedDType: .float32, shape: [g.columnRows * block * g.outputPlane])
-        staging = Tensor(uncheckedDType: .float32, shape: [block > 1 ? g.outChannelsPerGroup * block * g.outputPlane : 0])
+        staging = Tensor(
+            uncheckedDType: .float32, shape: [block > 1 ? g.outChannelsPerGroup * block * g.outputPlane : 0])
         inputShape = [g.batch, g.inChannels, g.height, g.width]
         filterShape = [g.outChannels, g.inChannelsPerGroup, g.kernelH, g.kernelW]
         filterCount = g.outChannels * g.columnRows
@@ -133,9 +155,14 @@ final class ConvWorkspace {
     }
 
     /// Builds the column matrix of samples [first, first + count) for `group`.
-    private func fillColumns(_ x: UnsafePointer<Float>, first: Int, count: Int, group: Int, _ col: UnsafeMutablePointer<Float>) {
-        let g = self.g, plane = g.outputPlane, ld = count * plane
-        let groupOffset = group * g.inChannelsPerGroup * g.inputPlane, sampleSize = g.inChannels * g.inputPlane
+    private func fillColumns(
+        _ x: UnsafePointer<Float>, first: Int, count: Int, group: Int, _ col: UnsafeMutablePointer<Float>
+    ) {
+        let g = self.g
+        let plane = g.outputPlane
+        let ld = count * plane
+        let groupOffset = group * g.inChannelsPerGroup * g.inputPlane
+        let sampleSize = g.inChannels * g.inputPlane
         parallelFor(count, work: g.columnRows * ld) { j in
             Im2Col.im2col(x + (first + j) * sampleSize + groupOffset, g, into: col + j * plane, rowStride: ld)
         }
@@ -149,13 +176,18 @@ final class ConvWorkspace {
 
     /// Copies between a block's staging matrix (row m, sample j at column j * plane) and the
     /// NCHW output of `group`.
-    private func exchange(staging s: UnsafeMutablePointer<Float>, output o: UnsafeMutablePointer<Float>,
-                          first: Int, count: Int, group: Int, toOutput: Bool) {
-        let plane = g.outputPlane, rows = g.outChannelsPerGroup, ld = count * plane
+    private func exchange(
+        staging s: UnsafeMutablePointer<Float>, output o: UnsafeMutablePointer<Float>,
+        first: Int, count: Int, group: Int, toOutput: Bool
+    ) {
+        let plane = g.outputPlane
+        let rows = g.outChannelsPerGroup
+        let ld = count * plane
         parallelFor(count, work: rows * ld) { j in
             let sample = o + self.outputOffset(sample: first + j, group: group)
             for m in 0..<rows {
-                let st = s + m * ld + j * plane, nchw = sample + m * plane
+                let st = s + m * ld + j * plane
+                let nchw = sample + m * plane
                 if toOutput { nchw.update(from: st, count: plane) } else { st.update(from: nchw, count: plane) }
             }
         }
@@ -165,15 +197,18 @@ final class ConvWorkspace {
         let (rows, k, plane) = (g.outChannelsPerGroup, g.columnRows, g.outputPlane)
         let col = columns.floats
         for first in stride(from: 0, to: g.batch, by: block) {
-            let count = min(block, g.batch - first), ld = count * plane
+            let count = min(block, g.batch - first)
+            let ld = count * plane
             for group in 0..<g.groups {
                 fillColumns(x, first: first, count: count, group: group, col)
                 let filter = w + group * rows * k
                 if count == 1 {
-                    sgemm(m: rows, n: plane, k: k, a: filter, b: col, c: out + outputOffset(sample: first, group: group))
+                    sgemm(
+                        m: rows, n: plane, k: k, a: filter, b: col, c: out + outputOffset(sample: first, group: group))
                 } else {
                     sgemm(m: rows, n: ld, k: k, a: filter, b: col, c: staging.floats)
-                    exchange(staging: staging.floats, output: out, first: first, count: count, group: group, toOutput: true)
+                    exchange(
+                        staging: staging.floats, output: out, first: first, count: count, group: group, toOutput: true)
                 }
             }
         }
@@ -181,29 +216,35 @@ final class ConvWorkspace {
 
     /// Filter@GRAD = sum over samples of dOut x col^T; Input@GRAD = col2im(Filter^T x dOut).
     /// Either output may be nil (nobody needs it).
-    func backward(x: UnsafePointer<Float>, w: UnsafePointer<Float>, dOut: UnsafeMutablePointer<Float>,
-                  dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>?) {
+    func backward(
+        x: UnsafePointer<Float>, w: UnsafePointer<Float>, dOut: UnsafeMutablePointer<Float>,
+        dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>?
+    ) {
         let (rows, k, plane) = (g.outChannelsPerGroup, g.columnRows, g.outputPlane)
         let col = columns.floats
         if let dw, g.batch == 0 { dw.update(repeating: 0, count: filterCount) }
         for first in stride(from: 0, to: g.batch, by: block) {
-            let count = min(block, g.batch - first), ld = count * plane
+            let count = min(block, g.batch - first)
+            let ld = count * plane
             for group in 0..<g.groups {
                 let gradBlock: UnsafeMutablePointer<Float>
                 if count == 1 {
                     gradBlock = dOut + outputOffset(sample: first, group: group)
                 } else {
                     gradBlock = staging.floats
-                    exchange(staging: gradBlock, output: dOut, first: first, count: count, group: group, toOutput: false)
+                    exchange(
+                        staging: gradBlock, output: dOut, first: first, count: count, group: group, toOutput: false)
                 }
                 if let dw {
                     fillColumns(x, first: first, count: count, group: group, col)
-                    sgemm(transB: true, m: rows, n: k, k: ld, a: gradBlock, b: col,
-                          beta: first == 0 ? 0 : 1, c: dw + group * rows * k)
+                    sgemm(
+                        transB: true, m: rows, n: k, k: ld, a: gradBlock, b: col,
+                        beta: first == 0 ? 0 : 1, c: dw + group * rows * k)
                 }
                 if let dx {
                     sgemm(transA: true, m: k, n: ld, k: rows, a: w + group * rows * k, b: gradBlock, c: col)
-                    let g = self.g, sampleSize = g.inChannels * g.inputPlane
+                    let g = self.g
+                    let sampleSize = g.inChannels * g.inputPlane
                     let groupOffset = group * g.inChannelsPerGroup * g.inputPlane
                     parallelFor(count, work: k * ld) { j in
                         let target = dx + (first + j) * sampleSize + groupOffset

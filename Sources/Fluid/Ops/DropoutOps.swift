@@ -25,15 +25,17 @@ enum DropoutOps {
         init(_ op: OpDesc) throws {
             probability = try op.float("dropout_prob")
             guard (0...1).contains(probability) else {
-                throw FluidError.attribute(op: op.type, name: "dropout_prob", message: "must lie in [0, 1], found \(probability)")
+                throw FluidError.attribute(
+                    op: op.type, name: "dropout_prob", message: "must lie in [0, 1], found \(probability)")
             }
             isTest = try op.bool("is_test")
             switch try op.string("dropout_implementation") {
             case "downgrade_in_infer": upscale = false
             case "upscale_in_train": upscale = true
             case let other:
-                throw FluidError.attribute(op: op.type, name: "dropout_implementation",
-                                           message: "must be 'downgrade_in_infer' or 'upscale_in_train', found '\(other)'")
+                throw FluidError.attribute(
+                    op: op.type, name: "dropout_implementation",
+                    message: "must be 'downgrade_in_infer' or 'upscale_in_train', found '\(other)'")
             }
         }
 
@@ -44,11 +46,14 @@ enum DropoutOps {
     }
 
     static let dropout = OpDefinition(
-        OpSchema("dropout", inputs: [SlotSpec("X"), .optional("Seed")], outputs: [SlotSpec("Out"), .optional("Mask")],
-                 attributes: attributes),
+        OpSchema(
+            "dropout", inputs: [SlotSpec("X"), .optional("Seed")], outputs: [SlotSpec("Out"), .optional("Mask")],
+            attributes: attributes),
         inferShape: { ctx in
             let x = try ctx.float32Input("X")
-            if let seed = try ctx.inputIfPresent("Seed"), !(seed.dtype == .int32 || seed.dtype == .int64) || knownProduct(seed.shape) == 0 {
+            if let seed = try ctx.inputIfPresent("Seed"),
+                !(seed.dtype == .int32 || seed.dtype == .int64) || knownProduct(seed.shape) == 0
+            {
                 throw ctx.error("Seed", "Seed must hold one int32 value, got \(seed.dtype)\(seed.shape)")
             }
             _ = try Config(ctx.op)
@@ -56,13 +61,15 @@ enum DropoutOps {
             ctx.setOutput("Mask", TensorMeta(.uint8, x.shape))
         },
         kernel: { ctx in
-            let x = try ctx.input("X"), out = try ctx.output("Out")
+            let x = try ctx.input("X")
+            let out = try ctx.output("Out")
             let mask = ctx.outputIfPresent("Mask")
             let config = try Config(ctx.op)
             if config.isTest {
                 let scale = config.testScale
                 return {
-                    let px = x.floats, po = out.floats
+                    let px = x.floats
+                    let po = out.floats
                     for i in 0..<x.count { po[i] = px[i] * scale }
                     if let mask { mask.pointer(as: UInt8.self).update(repeating: 1, count: mask.count) }
                 }
@@ -78,8 +85,9 @@ enum DropoutOps {
                 } else if fixed {
                     generator = Xoshiro256StarStar(seed: planSeed)
                 }
-                drawMask(&generator, x: x.floats, out: out.floats, mask: mask.pointer(as: UInt8.self),
-                         count: x.count, config: config)
+                drawMask(
+                    &generator, x: x.floats, out: out.floats, mask: mask.pointer(as: UInt8.self),
+                    count: x.count, config: config)
             }
         },
         gradient: { g in
@@ -89,15 +97,18 @@ enum DropoutOps {
         })
 
     static let dropoutGrad = OpDefinition(
-        OpSchema("dropout_grad", inputs: [.optional("Mask"), SlotSpec("Out@GRAD")], outputs: [SlotSpec("X@GRAD")],
-                 attributes: attributes),
+        OpSchema(
+            "dropout_grad", inputs: [.optional("Mask"), SlotSpec("Out@GRAD")], outputs: [SlotSpec("X@GRAD")],
+            attributes: attributes),
         inferShape: { ctx in
             let dout = try ctx.float32Input("Out@GRAD")
             if let mask = try ctx.inputIfPresent("Mask") {
                 guard mask.rank == dout.rank && zip(mask.shape, dout.shape).allSatisfy(dimsAgree) else {
                     throw ctx.error("Mask", "Mask \(mask.shape) must have the shape of Out@GRAD \(dout.shape)")
                 }
-                guard mask.dtype == .uint8 else { throw ctx.error("Mask", "Mask must hold uint8 elements, got \(mask.dtype)\(mask.shape)") }
+                guard mask.dtype == .uint8 else {
+                    throw ctx.error("Mask", "Mask must hold uint8 elements, got \(mask.dtype)\(mask.shape)")
+                }
             }
             ctx.setOutput("X@GRAD", dout)
         },
@@ -108,14 +119,17 @@ enum DropoutOps {
             if config.isTest {
                 let scale = config.testScale
                 return {
-                    let pd = dout.floats, px = dx.floats
+                    let pd = dout.floats
+                    let px = dx.floats
                     for i in 0..<dout.count { px[i] = pd[i] * scale }
                 }
             }
             guard let mask = ctx.inputIfPresent("Mask") else { throw ctx.error("training mode needs the Mask input") }
             let scale = config.trainScale
             return {
-                let pd = dout.floats, pm = mask.pointer(as: UInt8.self), px = dx.floats
+                let pd = dout.floats
+                let pm = mask.pointer(as: UInt8.self)
+                let px = dx.floats
                 for i in 0..<dout.count { px[i] = pm[i] != 0 ? pd[i] * scale : 0 }
             }
         })
@@ -124,13 +138,16 @@ enum DropoutOps {
 
     /// The seed held by a Seed input tensor (int32 or int64, checked by shape inference).
     static func seedValue(_ t: Tensor) -> UInt64 {
-        t.dtype == .int64 ? UInt64(truncatingIfNeeded: t.pointer(as: Int64.self)[0])
+        t.dtype == .int64
+            ? UInt64(truncatingIfNeeded: t.pointer(as: Int64.self)[0])
             : UInt64(truncatingIfNeeded: t.pointer(as: Int32.self)[0])
     }
 
     /// Draws the mask (keep with probability 1 - p) and writes Out; two elements per 64-bit draw.
-    static func drawMask(_ generator: inout Xoshiro256StarStar, x: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>,
-                         mask: UnsafeMutablePointer<UInt8>, count: Int, config: Config) {
+    static func drawMask(
+        _ generator: inout Xoshiro256StarStar, x: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>,
+        mask: UnsafeMutablePointer<UInt8>, count: Int, config: Config
+    ) {
         // Keep when a uniform 32-bit value is below (1 - p) * 2^32 (p = 0 keeps all, p = 1 none).
         let threshold = UInt64(((1 - Double(config.probability)) * 4_294_967_296).rounded())
         let scale = config.trainScale

@@ -11,8 +11,12 @@ enum ElementwiseOps {
     enum Sub: BinaryFloatFunction { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a - b } }
     enum Mul: BinaryFloatFunction { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a * b } }
     enum Div: BinaryFloatFunction { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a / b } }
-    enum Max: BinaryFloatFunction { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a > b ? a : b } }
-    enum Min: BinaryFloatFunction { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a < b ? a : b } }
+    enum Max: BinaryFloatFunction {
+        @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a > b ? a : b }
+    }
+    enum Min: BinaryFloatFunction {
+        @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a < b ? a : b }
+    }
 
     /// d(x - y)/dy = -1.
     enum NegatedGradient: ElementwiseGradientTerm {
@@ -53,24 +57,31 @@ enum ElementwiseOps {
 
     /// Out's shape and the broadcast layout of X and Y over it, per shapes of X and Y.
     private static func layouts(_ ctx: KernelContext) throws -> ShapeKeyedCache<(out: [Int], layout: BroadcastLayout)> {
-        let type = ctx.op.type, axis = try ctx.op.int("axis")
+        let type = ctx.op.type
+        let axis = try ctx.op.int("axis")
         return ShapeKeyedCache { x, y in
             let s = try PaddleBroadcast.shapes(op: type, x: x, y: y, axis: axis)
             return (s.out, BroadcastLayout(full: s.out, a: s.x, b: s.y))
         }
     }
 
-    private static func forward<F: BinaryFloatFunction>(_ type: String, _ f: F.Type, gradientReadsOut: Bool) -> OpDefinition {
+    private static func forward<F: BinaryFloatFunction>(_ type: String, _ f: F.Type, gradientReadsOut: Bool)
+        -> OpDefinition
+    {
         OpDefinition(
-            OpSchema(type, inputs: [SlotSpec("X"), SlotSpec("Y")], outputs: [SlotSpec("Out")], attributes: [axisAttribute]),
+            OpSchema(
+                type, inputs: [SlotSpec("X"), SlotSpec("Y")], outputs: [SlotSpec("Out")], attributes: [axisAttribute]),
             inferShape: { ctx in
-                let x = try ctx.input("X"), y = try ctx.input("Y")
+                let x = try ctx.input("X")
+                let y = try ctx.input("Y")
                 try MathOpSupport.requireFloat32(ctx, [("X", x), ("Y", y)])
                 let s = try PaddleBroadcast.shapes(op: type, x: x.shape, y: y.shape, axis: try ctx.op.int("axis"))
                 ctx.setOutput("Out", TensorMeta(x.dtype, s.out))
             },
             kernel: { ctx in
-                let x = try ctx.input("X"), y = try ctx.input("Y"), out = try ctx.output("Out")
+                let x = try ctx.input("X")
+                let y = try ctx.input("Y")
+                let out = try ctx.output("Out")
                 let layouts = try layouts(ctx)
                 return {
                     let (shape, layout) = try layouts.value(x, y)
@@ -81,8 +92,11 @@ enum ElementwiseOps {
             gradient: { g in
                 var inputs = ["X": g.input("X"), "Y": g.input("Y"), "Out@GRAD": g.outputGrad("Out")]
                 if gradientReadsOut { inputs["Out"] = g.output("Out") }
-                return [g.gradOp(type + "_grad", inputs: inputs,
-                                 outputs: ["X@GRAD": g.inputGrad("X"), "Y@GRAD": g.inputGrad("Y")])]
+                return [
+                    g.gradOp(
+                        type + "_grad", inputs: inputs,
+                        outputs: ["X@GRAD": g.inputGrad("X"), "Y@GRAD": g.inputGrad("Y")])
+                ]
             })
     }
 
@@ -91,26 +105,39 @@ enum ElementwiseOps {
     ) -> OpDefinition {
         let inputs = [SlotSpec("X"), SlotSpec("Y")] + (readsOut ? [SlotSpec("Out")] : []) + [SlotSpec("Out@GRAD")]
         return OpDefinition(
-            OpSchema(type, inputs: inputs, outputs: [.optional("X@GRAD"), .optional("Y@GRAD")], attributes: [axisAttribute]),
+            OpSchema(
+                type, inputs: inputs, outputs: [.optional("X@GRAD"), .optional("Y@GRAD")], attributes: [axisAttribute]),
             inferShape: { ctx in
-                let x = try ctx.input("X"), y = try ctx.input("Y"), dout = try ctx.input("Out@GRAD")
+                let x = try ctx.input("X")
+                let y = try ctx.input("Y")
+                let dout = try ctx.input("Out@GRAD")
                 let out = readsOut ? try ctx.input("Out") : dout
                 try MathOpSupport.requireFloat32(ctx, [("X", x), ("Y", y), ("Out@GRAD", dout), ("Out", out)])
                 ctx.setOutput("X@GRAD", x)
                 ctx.setOutput("Y@GRAD", y)
             },
             kernel: { ctx in
-                let x = try ctx.input("X"), y = try ctx.input("Y"), dout = try ctx.input("Out@GRAD")
+                let x = try ctx.input("X")
+                let y = try ctx.input("Y")
+                let dout = try ctx.input("Out@GRAD")
                 let out = readsOut ? try ctx.input("Out") : dout
-                let dx = ctx.outputIfPresent("X@GRAD"), dy = ctx.outputIfPresent("Y@GRAD")
+                let dx = ctx.outputIfPresent("X@GRAD")
+                let dy = ctx.outputIfPresent("Y@GRAD")
                 let layouts = try layouts(ctx)
                 return {
                     let (shape, layout) = try layouts.value(x, y)
                     try MathOpSupport.requireShape(type, "Out@GRAD", dout, shape)
                     try MathOpSupport.requireShape(type, "Out", out, shape)
-                    let d = dout.floats, o = out.floats, xs = x.floats, ys = y.floats
-                    if let dx { layout.accumulate(GX.self, intoA: true, dout: d, out: o, x: xs, y: ys, into: dx.floats) }
-                    if let dy { layout.accumulate(GY.self, intoA: false, dout: d, out: o, x: xs, y: ys, into: dy.floats) }
+                    let d = dout.floats
+                    let o = out.floats
+                    let xs = x.floats
+                    let ys = y.floats
+                    if let dx {
+                        layout.accumulate(GX.self, intoA: true, dout: d, out: o, x: xs, y: ys, into: dx.floats)
+                    }
+                    if let dy {
+                        layout.accumulate(GY.self, intoA: false, dout: d, out: o, x: xs, y: ys, into: dy.floats)
+                    }
                 }
             })
     }
@@ -118,16 +145,21 @@ enum ElementwiseOps {
     static let add = forward("elementwise_add", Add.self, gradientReadsOut: false)
     static let addGrad = backward("elementwise_add_grad", dx: PassGradient.self, dy: PassGradient.self, readsOut: false)
     static let sub = forward("elementwise_sub", Sub.self, gradientReadsOut: false)
-    static let subGrad = backward("elementwise_sub_grad", dx: PassGradient.self, dy: NegatedGradient.self, readsOut: false)
+    static let subGrad = backward(
+        "elementwise_sub_grad", dx: PassGradient.self, dy: NegatedGradient.self, readsOut: false)
     static let mul = forward("elementwise_mul", Mul.self, gradientReadsOut: false)
     static let mulGrad = backward("elementwise_mul_grad", dx: TimesY.self, dy: TimesX.self, readsOut: false)
     static let div = forward("elementwise_div", Div.self, gradientReadsOut: true)
     static let divGrad = backward("elementwise_div_grad", dx: OverY.self, dy: QuotientOverY.self, readsOut: true)
 
     static let maximum = forward("elementwise_max", Max.self, gradientReadsOut: false)
-    static let maximumGrad = backward("elementwise_max_grad", dx: WhereXAbove.self, dy: WhereXNotAbove.self, readsOut: false)
+    static let maximumGrad = backward(
+        "elementwise_max_grad", dx: WhereXAbove.self, dy: WhereXNotAbove.self, readsOut: false)
     static let minimum = forward("elementwise_min", Min.self, gradientReadsOut: false)
-    static let minimumGrad = backward("elementwise_min_grad", dx: WhereXBelow.self, dy: WhereXNotBelow.self, readsOut: false)
+    static let minimumGrad = backward(
+        "elementwise_min_grad", dx: WhereXBelow.self, dy: WhereXNotBelow.self, readsOut: false)
 
-    static let definitions = [add, addGrad, sub, subGrad, mul, mulGrad, div, divGrad, maximum, maximumGrad, minimum, minimumGrad]
+    static let definitions = [
+        add, addGrad, sub, subGrad, mul, mulGrad, div, divGrad, maximum, maximumGrad, minimum, minimumGrad,
+    ]
 }

@@ -32,15 +32,21 @@ enum FCOps {
 
         init(op: String, input: [Int], w: [Int], inNumColDims xn: Int) throws {
             guard xn >= 1, xn < input.count else {
-                throw FluidError.shapeMismatch(op: op, slot: "Input", message: "in_num_col_dims is \(xn), but Input \(input) needs it in 1..<\(input.count) (its rank)")
+                throw FluidError.shapeMismatch(
+                    op: op, slot: "Input",
+                    message: "in_num_col_dims is \(xn), but Input \(input) needs it in 1..<\(input.count) (its rank)")
             }
             guard w.count == 2 else {
                 throw FluidError.shapeMismatch(op: op, slot: "W", message: "W \(w) must be a [K, N] matrix")
             }
-            let rows = knownProduct(input[..<xn]), cols = knownProduct(input[xn...])
+            let rows = knownProduct(input[..<xn])
+            let cols = knownProduct(input[xn...])
             guard dimsAgree(cols, w[0]) else {
-                throw FluidError.shapeMismatch(op: op, slot: "W", message:
-                    "Input \(input) read as a [\(rows), \(cols)] matrix (in_num_col_dims \(xn)) has \(cols) columns, but W \(w) has \(w[0]) rows")
+                throw FluidError.shapeMismatch(
+                    op: op, slot: "W",
+                    message:
+                        "Input \(input) read as a [\(rows), \(cols)] matrix (in_num_col_dims \(xn)) has \(cols) columns, but W \(w) has \(w[0]) rows"
+                )
             }
             m = rows
             k = cols >= 0 ? cols : w[0]
@@ -53,40 +59,52 @@ enum FCOps {
     static func activation(_ op: OpDesc) throws -> Activation {
         let name = try op.string("activation_type")
         guard let a = Activation(rawValue: name) else {
-            throw FluidError.attribute(op: op.type, name: "activation_type", message: "is \"\(name)\", but SwiftFluid's fc applies only \"\" or \"relu\"")
+            throw FluidError.attribute(
+                op: op.type, name: "activation_type",
+                message: "is \"\(name)\", but SwiftFluid's fc applies only \"\" or \"relu\"")
         }
         return a
     }
 
     private static func checkUnpadded(_ op: OpDesc) throws {
         if try op.bool("padding_weights") {
-            throw FluidError.attribute(op: op.type, name: "padding_weights", message: "is true (a oneDNN weight layout), which SwiftFluid does not support")
+            throw FluidError.attribute(
+                op: op.type, name: "padding_weights",
+                message: "is true (a oneDNN weight layout), which SwiftFluid does not support")
         }
     }
 
     static let fc = OpDefinition(
-        OpSchema("fc", inputs: [SlotSpec("Input"), SlotSpec("W"), .optional("Bias")], outputs: [SlotSpec("Out")],
-                 attributes: attributes),
+        OpSchema(
+            "fc", inputs: [SlotSpec("Input"), SlotSpec("W"), .optional("Bias")], outputs: [SlotSpec("Out")],
+            attributes: attributes),
         inferShape: { ctx in
-            let input = try ctx.float32Input("Input"), w = try ctx.float32Input("W")
+            let input = try ctx.float32Input("Input")
+            let w = try ctx.float32Input("W")
             try checkUnpadded(ctx.op)
             _ = try activation(ctx.op)
-            let g = try Geometry(op: ctx.op.type, input: input.shape, w: w.shape, inNumColDims: try ctx.op.int("in_num_col_dims"))
+            let g = try Geometry(
+                op: ctx.op.type, input: input.shape, w: w.shape, inNumColDims: try ctx.op.int("in_num_col_dims"))
             if ctx.has("Bias") {
                 let bias = try ctx.float32Input("Bias")
                 let vector = bias.rank == 1 || (bias.rank == 2 && bias.shape[0] == 1)
                 guard vector, let last = bias.shape.last, dimsAgree(last, g.n) else {
-                    throw ctx.error("Bias", "Bias \(bias.shape) must be [\(g.n)] or [1, \(g.n)], one value per column of W \(w.shape)")
+                    throw ctx.error(
+                        "Bias",
+                        "Bias \(bias.shape) must be [\(g.n)] or [1, \(g.n)], one value per column of W \(w.shape)")
                 }
             }
             ctx.setOutput("Out", TensorMeta(.float32, g.outShape))
         },
         kernel: { ctx in
-            let input = try ctx.input("Input"), w = try ctx.input("W"), out = try ctx.output("Out")
+            let input = try ctx.input("Input")
+            let w = try ctx.input("W")
+            let out = try ctx.output("Out")
             let bias = ctx.inputIfPresent("Bias")
             try checkUnpadded(ctx.op)
             let act = try activation(ctx.op)
-            let type = ctx.op.type, xn = try ctx.op.int("in_num_col_dims")
+            let type = ctx.op.type
+            let xn = try ctx.op.int("in_num_col_dims")
             let geometry = ShapeKeyedCache { x, w in try Geometry(op: type, input: x, w: w, inNumColDims: xn) }
             return {
                 let g = try geometry.value(input, w)
@@ -107,7 +125,9 @@ enum FCOps {
     /// out[r, j] = act(out[r, j] + bias[j]) over every row. `relu` is a constant at each call
     /// site, so the inlined loops carry no branch on it.
     @inline(__always)
-    private static func addBias(_ out: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<Float>, rows: Int, columns: Int, relu: Bool) {
+    private static func addBias(
+        _ out: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<Float>, rows: Int, columns: Int, relu: Bool
+    ) {
         for r in 0..<rows {
             let row = out + r * columns
             if relu {

@@ -4,12 +4,14 @@
 /// inference programs) run and `fluid ops` lists them.
 enum FeedFetchOps {
     static let feed = OpDefinition(
-        OpSchema("feed", inputs: [SlotSpec("X")], outputs: [SlotSpec("Out")], attributes: [AttributeSpec("col", .int(0))]),
+        OpSchema(
+            "feed", inputs: [SlotSpec("X")], outputs: [SlotSpec("Out")], attributes: [AttributeSpec("col", .int(0))]),
         inferShape: { _ in },
         kernel: { _ in {} })
 
     static let fetch = OpDefinition(
-        OpSchema("fetch", inputs: [SlotSpec("X")], outputs: [SlotSpec("Out")], attributes: [AttributeSpec("col", .int(0))]),
+        OpSchema(
+            "fetch", inputs: [SlotSpec("X")], outputs: [SlotSpec("Out")], attributes: [AttributeSpec("col", .int(0))]),
         inferShape: { _ in },
         kernel: { _ in {} })
 

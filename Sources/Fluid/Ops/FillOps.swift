@@ -1,15 +1,18 @@
 /// `fill_constant`: a tensor of `shape` filled with `value` (or `str_value` when set), of `dtype`.
 enum FillOps {
     static let fillConstant = OpDefinition(
-        OpSchema("fill_constant", outputs: [SlotSpec("Out")], attributes: [
-            AttributeSpec("shape", .longs([])),
-            AttributeSpec("value", .float(0)),
-            AttributeSpec("str_value", .string("")),
-            AttributeSpec("dtype", .int(DataType.float32.rawValue)),
-            AttributeSpec("force_cpu", .bool(false)),
-        ]),
+        OpSchema(
+            "fill_constant", outputs: [SlotSpec("Out")],
+            attributes: [
+                AttributeSpec("shape", .longs([])),
+                AttributeSpec("value", .float(0)),
+                AttributeSpec("str_value", .string("")),
+                AttributeSpec("dtype", .int(DataType.float32.rawValue)),
+                AttributeSpec("force_cpu", .bool(false)),
+            ]),
         inferShape: { ctx in
-            let shape = try ctx.op.ints("shape"), dtype = try attributeDataType(ctx.op, "dtype")
+            let shape = try ctx.op.ints("shape")
+            let dtype = try attributeDataType(ctx.op, "dtype")
             guard shape.allSatisfy({ $0 >= 0 }) else {
                 throw FluidError.attribute(op: ctx.op.type, name: "shape", message: "must be fully known, got \(shape)")
             }
@@ -22,7 +25,8 @@ enum FillOps {
             let out = try ctx.output("Out")
             let value = try fillValue(ctx.op)
             guard representable(value, as: out.dtype) else {
-                throw FluidError.attribute(op: ctx.op.type, name: "value", message: "\(value) does not fit dtype \(out.dtype)")
+                throw FluidError.attribute(
+                    op: ctx.op.type, name: "value", message: "\(value) does not fit dtype \(out.dtype)")
             }
             // Integers written as str_value keep every digit (a Double holds only 53 bits).
             if out.dtype == .int64, let exact = Int64(try ctx.op.string("str_value")) {
@@ -40,7 +44,9 @@ enum FillOps {
             case "-inf": return -.infinity
             case "nan": return .nan
             default:
-                guard let v = Double(s) else { throw FluidError.attribute(op: op.type, name: "str_value", message: "is not a number: '\(s)'") }
+                guard let v = Double(s) else {
+                    throw FluidError.attribute(op: op.type, name: "str_value", message: "is not a number: '\(s)'")
+                }
                 return v
             }
         }

@@ -33,8 +33,10 @@ public struct GradientContext {
     }
 
     /// A grad op with the forward op's attributes (unless given) and the backward role.
-    public func gradOp(_ type: String, inputs: [String: [String]], outputs: [String: [String]],
-                       attributes: [String: Attribute]? = nil) -> OpDesc {
+    public func gradOp(
+        _ type: String, inputs: [String: [String]], outputs: [String: [String]],
+        attributes: [String: Attribute]? = nil
+    ) -> OpDesc {
         var g = OpDesc(type: type, inputs: inputs, outputs: outputs, attributes: attributes ?? op.attributes)
         g.role = .backward
         return g

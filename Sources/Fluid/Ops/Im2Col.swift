@@ -5,8 +5,10 @@
 enum Im2Col {
     /// Fills the columns of one sample and group from `x` (its first channel of the group);
     /// positions that fall into the padding get zero.
-    static func im2col(_ x: UnsafePointer<Float>, _ g: Conv2DGeometry,
-                       into col: UnsafeMutablePointer<Float>, rowStride: Int) {
+    static func im2col(
+        _ x: UnsafePointer<Float>, _ g: Conv2DGeometry,
+        into col: UnsafeMutablePointer<Float>, rowStride: Int
+    ) {
         let (h, w, oh, ow) = (g.height, g.width, g.outHeight, g.outWidth)
         let (sh, sw) = (g.strideH, g.strideW)
         var row = col
@@ -43,8 +45,10 @@ enum Im2Col {
 
     /// Adds the columns of one sample and group back onto `dx` (its first channel of the
     /// group): the adjoint of `im2col`. Entries that came from padding are dropped.
-    static func col2im(_ col: UnsafePointer<Float>, rowStride: Int, _ g: Conv2DGeometry,
-                       addingInto dx: UnsafeMutablePointer<Float>) {
+    static func col2im(
+        _ col: UnsafePointer<Float>, rowStride: Int, _ g: Conv2DGeometry,
+        addingInto dx: UnsafeMutablePointer<Float>
+    ) {
         let (h, w, oh, ow) = (g.height, g.width, g.outHeight, g.outWidth)
         let (sh, sw) = (g.strideH, g.strideW)
         var row = col

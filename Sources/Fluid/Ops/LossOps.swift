@@ -17,19 +17,24 @@ enum LossOps {
     static let crossEntropy2Attributes = [AttributeSpec("ignore_index", .int(-100))]
 
     static let crossEntropy = OpDefinition(
-        OpSchema("cross_entropy", inputs: [SlotSpec("X"), SlotSpec("Label")], outputs: [SlotSpec("Y")],
-                 attributes: crossEntropyAttributes),
+        OpSchema(
+            "cross_entropy", inputs: [SlotSpec("X"), SlotSpec("Label")], outputs: [SlotSpec("Y")],
+            attributes: crossEntropyAttributes),
         inferShape: { ctx in
             let x = try checkedScores(&ctx, soft: try ctx.op.bool("soft_label"))
             ctx.setOutput("Y", TensorMeta(x.dtype, NNSupport.collapsing(x.shape, axis: max(x.rank - 1, 0))))
         },
         kernel: { ctx in
-            let x = try ctx.input("X"), y = try ctx.output("Y")
+            let x = try ctx.input("X")
+            let y = try ctx.output("Y")
             if try ctx.op.bool("soft_label") {
                 let label = try ctx.input("Label")
                 return {
-                    let classes = x.shape.last ?? 1, rows = y.count
-                    let px = x.floats, pl = label.floats, py = y.floats
+                    let classes = x.shape.last ?? 1
+                    let rows = y.count
+                    let px = x.floats
+                    let pl = label.floats
+                    let py = y.floats
                     for r in 0..<rows {
                         var sum: Float = 0
                         for j in 0..<classes {
@@ -42,11 +47,17 @@ enum LossOps {
             let label = try ctx.input("Label")
             let ignore = Int64(try ctx.op.int("ignore_index"))
             return {
-                let classes = x.shape.last ?? 1, rows = y.count
-                let px = x.floats, pl = label.pointer(as: Int64.self), py = y.floats
+                let classes = x.shape.last ?? 1
+                let rows = y.count
+                let px = x.floats
+                let pl = label.pointer(as: Int64.self)
+                let py = y.floats
                 for r in 0..<rows {
                     let l = pl[r]
-                    if l == ignore { py[r] = 0; continue }
+                    if l == ignore {
+                        py[r] = 0
+                        continue
+                    }
                     guard l >= 0 && l < classes else {
                         throw NNSupport.labelOutOfRange(ctx, row: r, label: l, classes: classes, ignoreIndex: ignore)
                     }
@@ -55,27 +66,36 @@ enum LossOps {
             }
         },
         gradient: { g in
-            [g.gradOp("cross_entropy_grad",
-                      inputs: ["X": g.input("X"), "Label": g.input("Label"), "Y@GRAD": g.outputGrad("Y")],
-                      outputs: ["X@GRAD": g.inputGrad("X")])]
+            [
+                g.gradOp(
+                    "cross_entropy_grad",
+                    inputs: ["X": g.input("X"), "Label": g.input("Label"), "Y@GRAD": g.outputGrad("Y")],
+                    outputs: ["X@GRAD": g.inputGrad("X")])
+            ]
         })
 
     static let crossEntropyGrad = OpDefinition(
-        OpSchema("cross_entropy_grad", inputs: [SlotSpec("X"), SlotSpec("Label"), SlotSpec("Y@GRAD")],
-                 outputs: [SlotSpec("X@GRAD")], attributes: crossEntropyAttributes),
+        OpSchema(
+            "cross_entropy_grad", inputs: [SlotSpec("X"), SlotSpec("Label"), SlotSpec("Y@GRAD")],
+            outputs: [SlotSpec("X@GRAD")], attributes: crossEntropyAttributes),
         inferShape: { ctx in
             let x = try checkedScores(&ctx, soft: try ctx.op.bool("soft_label"))
             try checkRowGradient(ctx, "Y@GRAD", scores: x)
             ctx.setOutput("X@GRAD", x)
         },
         kernel: { ctx in
-            let x = try ctx.input("X"), dy = try ctx.input("Y@GRAD")
+            let x = try ctx.input("X")
+            let dy = try ctx.input("Y@GRAD")
             guard let dx = ctx.outputIfPresent("X@GRAD") else { return {} }
             if try ctx.op.bool("soft_label") {
                 let label = try ctx.input("Label")
                 return {
-                    let classes = x.shape.last ?? 1, rows = dy.count
-                    let px = x.floats, pl = label.floats, pdy = dy.floats, pdx = dx.floats
+                    let classes = x.shape.last ?? 1
+                    let rows = dy.count
+                    let px = x.floats
+                    let pl = label.floats
+                    let pdy = dy.floats
+                    let pdx = dx.floats
                     for r in 0..<rows {
                         for j in 0..<classes {
                             let k = r * classes + j
@@ -87,15 +107,17 @@ enum LossOps {
             let label = try ctx.input("Label")
             let ignore = Int64(try ctx.op.int("ignore_index"))
             return {
-                try scatterHardGradient(ctx, dx: dx.floats, dy: dy.floats, picked: nil, x: x.floats,
-                                        labels: label.pointer(as: Int64.self), rows: dy.count,
-                                        classes: x.shape.last ?? 1, ignore: ignore)
+                try scatterHardGradient(
+                    ctx, dx: dx.floats, dy: dy.floats, picked: nil, x: x.floats,
+                    labels: label.pointer(as: Int64.self), rows: dy.count,
+                    classes: x.shape.last ?? 1, ignore: ignore)
             }
         })
 
     static let crossEntropy2 = OpDefinition(
-        OpSchema("cross_entropy2", inputs: [SlotSpec("X"), SlotSpec("Label")],
-                 outputs: [SlotSpec("Y"), SlotSpec("MatchX"), SlotSpec("XShape")], attributes: crossEntropy2Attributes),
+        OpSchema(
+            "cross_entropy2", inputs: [SlotSpec("X"), SlotSpec("Label")],
+            outputs: [SlotSpec("Y"), SlotSpec("MatchX"), SlotSpec("XShape")], attributes: crossEntropy2Attributes),
         inferShape: { ctx in
             let x = try checkedScores(&ctx, soft: false)
             let rowShape = TensorMeta(x.dtype, NNSupport.collapsing(x.shape, axis: max(x.rank - 1, 0)))
@@ -104,15 +126,25 @@ enum LossOps {
             ctx.setOutput("XShape", TensorMeta(x.dtype, [0] + x.shape))
         },
         kernel: { ctx in
-            let x = try ctx.input("X"), y = try ctx.output("Y"), match = try ctx.output("MatchX")
+            let x = try ctx.input("X")
+            let y = try ctx.output("Y")
+            let match = try ctx.output("MatchX")
             let label = try ctx.input("Label")
             let ignore = Int64(try ctx.op.int("ignore_index"))
             return {
-                let classes = x.shape.last ?? 1, rows = y.count
-                let px = x.floats, pl = label.pointer(as: Int64.self), py = y.floats, pm = match.floats
+                let classes = x.shape.last ?? 1
+                let rows = y.count
+                let px = x.floats
+                let pl = label.pointer(as: Int64.self)
+                let py = y.floats
+                let pm = match.floats
                 for r in 0..<rows {
                     let l = pl[r]
-                    if l == ignore { py[r] = 0; pm[r] = 0; continue }
+                    if l == ignore {
+                        py[r] = 0
+                        pm[r] = 0
+                        continue
+                    }
                     guard l >= 0 && l < classes else {
                         throw NNSupport.labelOutOfRange(ctx, row: r, label: l, classes: classes, ignoreIndex: ignore)
                     }
@@ -123,45 +155,62 @@ enum LossOps {
             }
         },
         gradient: { g in
-            [g.gradOp("cross_entropy_grad2",
-                      inputs: ["Label": g.input("Label"), "MatchX": g.output("MatchX"), "XShape": g.output("XShape"),
-                               "Y@GRAD": g.outputGrad("Y")],
-                      outputs: ["X@GRAD": g.inputGrad("X")])]
+            [
+                g.gradOp(
+                    "cross_entropy_grad2",
+                    inputs: [
+                        "Label": g.input("Label"), "MatchX": g.output("MatchX"), "XShape": g.output("XShape"),
+                        "Y@GRAD": g.outputGrad("Y"),
+                    ],
+                    outputs: ["X@GRAD": g.inputGrad("X")])
+            ]
         })
 
     static let crossEntropyGrad2 = OpDefinition(
-        OpSchema("cross_entropy_grad2", inputs: [SlotSpec("Label"), SlotSpec("MatchX"), SlotSpec("XShape"), SlotSpec("Y@GRAD")],
-                 outputs: [SlotSpec("X@GRAD")], attributes: crossEntropy2Attributes),
+        OpSchema(
+            "cross_entropy_grad2",
+            inputs: [SlotSpec("Label"), SlotSpec("MatchX"), SlotSpec("XShape"), SlotSpec("Y@GRAD")],
+            outputs: [SlotSpec("X@GRAD")], attributes: crossEntropy2Attributes),
         inferShape: { ctx in
             let xShape = try ctx.input("XShape")
             guard xShape.rank >= 2 else {
                 throw ctx.error("XShape", "XShape \(xShape.shape) must be [0] followed by the shape of X")
             }
             let x = TensorMeta(.float32, Array(xShape.shape.dropFirst()))
-            let label = try NNSupport.int64Input(ctx, "Label"), match = try ctx.float32Input("MatchX")
+            let label = try NNSupport.int64Input(ctx, "Label")
+            let match = try ctx.float32Input("MatchX")
             guard NNSupport.labelFits(label.shape, x.shape, axis: x.rank - 1, soft: false) else {
-                throw ctx.error("Label", "Label \(label.shape) must have the shape of X \(x.shape) (from XShape \(xShape.shape)) with a last dimension of 1")
+                throw ctx.error(
+                    "Label",
+                    "Label \(label.shape) must have the shape of X \(x.shape) (from XShape \(xShape.shape)) with a last dimension of 1"
+                )
             }
-            guard knownProduct(match.shape) < 0 || knownProduct(x.shape.dropLast()) < 0 || knownProduct(match.shape) == knownProduct(x.shape.dropLast()) else {
+            guard
+                knownProduct(match.shape) < 0 || knownProduct(x.shape.dropLast()) < 0
+                    || knownProduct(match.shape) == knownProduct(x.shape.dropLast())
+            else {
                 throw ctx.error("MatchX", "MatchX \(match.shape) must hold one value per row of X \(x.shape)")
             }
             try checkRowGradient(ctx, "Y@GRAD", scores: x)
             ctx.setOutput("X@GRAD", x)
         },
         kernel: { ctx in
-            let match = try ctx.input("MatchX"), dy = try ctx.input("Y@GRAD")
+            let match = try ctx.input("MatchX")
+            let dy = try ctx.input("Y@GRAD")
             let label = try ctx.input("Label")
             guard let dx = ctx.outputIfPresent("X@GRAD") else { return {} }
             let ignore = Int64(try ctx.op.int("ignore_index"))
             return {
                 // X@GRAD has X's shape (from XShape), so its last dimension counts the classes.
-                try scatterHardGradient(ctx, dx: dx.floats, dy: dy.floats, picked: match.floats, x: nil,
-                                        labels: label.pointer(as: Int64.self), rows: dy.count,
-                                        classes: dx.shape.last ?? 1, ignore: ignore)
+                try scatterHardGradient(
+                    ctx, dx: dx.floats, dy: dy.floats, picked: match.floats, x: nil,
+                    labels: label.pointer(as: Int64.self), rows: dy.count,
+                    classes: dx.shape.last ?? 1, ignore: ignore)
             }
         })
 
-    static let definitions = [crossEntropy, crossEntropyGrad, crossEntropy2, crossEntropyGrad2]
+    static let definitions =
+        [crossEntropy, crossEntropyGrad, crossEntropy2, crossEntropyGrad2]
         + SoftmaxWithCrossEntropyOps.definitions
 
     /// Checks X (rank >= 1, classes last) against Label; returns X's meta.
@@ -170,7 +219,8 @@ enum LossOps {
         let label = try soft ? ctx.float32Input("Label") : NNSupport.int64Input(ctx, "Label")
         guard x.rank >= 1 else { throw ctx.error("X", "X \(x.shape) must have at least one dimension (the classes)") }
         guard NNSupport.labelFits(label.shape, x.shape, axis: x.rank - 1, soft: soft) else {
-            let expected = soft ? "the shape of X (soft labels)" : "the shape of X with a last dimension of 1 (hard labels)"
+            let expected =
+                soft ? "the shape of X (soft labels)" : "the shape of X with a last dimension of 1 (hard labels)"
             throw ctx.error("Label", "Label \(label.shape) must have \(expected), X is \(x.shape)")
         }
         return x
@@ -179,7 +229,8 @@ enum LossOps {
     /// A per-row gradient (like Y@GRAD) must hold one value per row of the scores.
     static func checkRowGradient(_ ctx: ShapeContext, _ slot: String, scores x: TensorMeta) throws {
         let g = try ctx.float32Input(slot)
-        let rows = knownProduct(x.shape.dropLast()), n = knownProduct(g.shape)
+        let rows = knownProduct(x.shape.dropLast())
+        let n = knownProduct(g.shape)
         guard rows < 0 || n < 0 || rows == n else {
             throw ctx.error(slot, "\(slot) \(g.shape) must hold one value per row of X \(x.shape)")
         }
@@ -187,9 +238,11 @@ enum LossOps {
 
     /// dx = -dy / p at each row's label and 0 elsewhere, with p = picked[row] (MatchX) or
     /// x[row, label]; rows labelled ignore_index get 0.
-    static func scatterHardGradient(_ ctx: KernelContext, dx: UnsafeMutablePointer<Float>, dy: UnsafePointer<Float>,
-                                    picked: UnsafePointer<Float>?, x: UnsafePointer<Float>?,
-                                    labels: UnsafePointer<Int64>, rows: Int, classes: Int, ignore: Int64) throws {
+    static func scatterHardGradient(
+        _ ctx: KernelContext, dx: UnsafeMutablePointer<Float>, dy: UnsafePointer<Float>,
+        picked: UnsafePointer<Float>?, x: UnsafePointer<Float>?,
+        labels: UnsafePointer<Int64>, rows: Int, classes: Int, ignore: Int64
+    ) throws {
         dx.update(repeating: 0, count: rows * classes)
         for r in 0..<rows {
             let l = labels[r]

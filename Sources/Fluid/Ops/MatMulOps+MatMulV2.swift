@@ -14,29 +14,39 @@ extension MatMulOps {
 
         init(op: String, x: [Int], y: [Int], transX: Bool, transY: Bool) throws {
             guard !x.isEmpty, !y.isEmpty else {
-                throw FluidError.shapeMismatch(op: op, slot: x.isEmpty ? "X" : "Y", message: "X \(x) and Y \(y) must both have rank 1 or more")
+                throw FluidError.shapeMismatch(
+                    op: op, slot: x.isEmpty ? "X" : "Y", message: "X \(x) and Y \(y) must both have rank 1 or more")
             }
-            let xs = x.count == 1 ? [1, x[0]] : x, ys = y.count == 1 ? [y[0], 1] : y
+            let xs = x.count == 1 ? [1, x[0]] : x
+            let ys = y.count == 1 ? [y[0], 1] : y
             self.transX = x.count > 1 && transX
             self.transY = y.count > 1 && transY
-            let (xr, xc) = (xs[xs.count - 2], xs[xs.count - 1]), (yr, yc) = (ys[ys.count - 2], ys[ys.count - 1])
+            let (xr, xc) = (xs[xs.count - 2], xs[xs.count - 1])
+            let (yr, yc) = (ys[ys.count - 2], ys[ys.count - 1])
             m = self.transX ? xc : xr
             n = self.transY ? yr : yc
-            let kx = self.transX ? xr : xc, ky = self.transY ? yc : yr
+            let kx = self.transX ? xr : xc
+            let ky = self.transY ? yc : yr
             guard dimsAgree(kx, ky) else {
-                throw FluidError.shapeMismatch(op: op, slot: "Y", message:
-                    "X \(x) (trans_x \(transX)) has \(kx) columns but Y \(y) (trans_y \(transY)) has \(ky) rows")
+                throw FluidError.shapeMismatch(
+                    op: op, slot: "Y",
+                    message:
+                        "X \(x) (trans_x \(transX)) has \(kx) columns but Y \(y) (trans_y \(transY)) has \(ky) rows")
             }
             k = kx >= 0 ? kx : ky
             let rank = max(xs.count, ys.count) - 2
             xBatch = [Int](repeating: 1, count: rank - (xs.count - 2)) + xs.dropLast(2)
             yBatch = [Int](repeating: 1, count: rank - (ys.count - 2)) + ys.dropLast(2)
             for (a, b) in zip(xBatch, yBatch) {
-                if a == b || b == 1 { outBatch.append(a) }
-                else if a == 1 || a < 0 { outBatch.append(b) }
-                else if b < 0 { outBatch.append(a) }
-                else {
-                    throw FluidError.shapeMismatch(op: op, slot: "Y", message: "batch dims of X \(x) and Y \(y) do not broadcast")
+                if a == b || b == 1 {
+                    outBatch.append(a)
+                } else if a == 1 || a < 0 {
+                    outBatch.append(b)
+                } else if b < 0 {
+                    outBatch.append(a)
+                } else {
+                    throw FluidError.shapeMismatch(
+                        op: op, slot: "Y", message: "batch dims of X \(x) and Y \(y) do not broadcast")
                 }
             }
             outShape = outBatch + (x.count == 1 ? [] : [m]) + (y.count == 1 ? [] : [n])
@@ -48,7 +58,9 @@ extension MatMulOps {
 
         /// The geometry and gemm calls of a bound kernel, per shapes of X and Y.
         static func cache(_ op: OpDesc) throws -> ShapeKeyedCache<(geometry: MatMulGeometry, batches: MatMulBatches)> {
-            let type = op.type, tx = try op.bool("trans_x"), ty = try op.bool("trans_y")
+            let type = op.type
+            let tx = try op.bool("trans_x")
+            let ty = try op.bool("trans_y")
             return ShapeKeyedCache { x, y in
                 let g = try MatMulGeometry(op: type, x: x, y: y, transX: tx, transY: ty)
                 return (g, g.batchPlan())
@@ -57,26 +69,40 @@ extension MatMulOps {
 
         /// The gemm calls of a bound kernel (concrete sizes only).
         func batchPlan() -> MatMulBatches {
-            let batches = outBatch.reduce(1, *), xMatrix = m * k, yMatrix = k * n
+            let batches = outBatch.reduce(1, *)
+            let xMatrix = m * k
+            let yMatrix = k * n
             if yBatch.allSatisfy({ $0 == 1 }) && !transX {
                 // Y is shared by every batch and X's rows are contiguous: one gemm over all batches
                 // (its k spans all batches in Y's gradient, which so sums them).
                 return MatMulBatches(m: batches * m, xOffsets: [0], yOffsets: [0], xShared: false, yShared: false)
             }
-            var xOffsets = [Int](repeating: 0, count: batches), yOffsets = xOffsets
+            var xOffsets = [Int](repeating: 0, count: batches)
+            var yOffsets = xOffsets
             for b in 0..<batches {
-                var rest = b, xi = 0, yi = 0, xStride = 1, yStride = 1
+                var rest = b
+                var xi = 0
+                var yi = 0
+                var xStride = 1
+                var yStride = 1
                 for d in outBatch.indices.reversed() {
                     let i = rest % outBatch[d]
                     rest /= outBatch[d]
-                    if xBatch[d] != 1 { xi += i * xStride; xStride *= xBatch[d] }
-                    if yBatch[d] != 1 { yi += i * yStride; yStride *= yBatch[d] }
+                    if xBatch[d] != 1 {
+                        xi += i * xStride
+                        xStride *= xBatch[d]
+                    }
+                    if yBatch[d] != 1 {
+                        yi += i * yStride
+                        yStride *= yBatch[d]
+                    }
                 }
                 xOffsets[b] = xi * xMatrix
                 yOffsets[b] = yi * yMatrix
             }
-            return MatMulBatches(m: m, xOffsets: xOffsets, yOffsets: yOffsets,
-                                 xShared: xBatch.reduce(1, *) < batches, yShared: yBatch.reduce(1, *) < batches)
+            return MatMulBatches(
+                m: m, xOffsets: xOffsets, yOffsets: yOffsets,
+                xShared: xBatch.reduce(1, *) < batches, yShared: yBatch.reduce(1, *) < batches)
         }
     }
 
@@ -90,72 +116,100 @@ extension MatMulOps {
         var yShared: Bool
     }
 
-    private static let matmulAttributes = [AttributeSpec("trans_x", .bool(false)), AttributeSpec("trans_y", .bool(false))]
+    private static let matmulAttributes = [
+        AttributeSpec("trans_x", .bool(false)), AttributeSpec("trans_y", .bool(false)),
+    ]
 
     static let matmulV2 = OpDefinition(
-        OpSchema("matmul_v2", inputs: [SlotSpec("X"), SlotSpec("Y")], outputs: [SlotSpec("Out")], attributes: matmulAttributes),
+        OpSchema(
+            "matmul_v2", inputs: [SlotSpec("X"), SlotSpec("Y")], outputs: [SlotSpec("Out")],
+            attributes: matmulAttributes),
         inferShape: { ctx in
-            let x = try ctx.input("X"), y = try ctx.input("Y")
+            let x = try ctx.input("X")
+            let y = try ctx.input("Y")
             try MathOpSupport.requireFloat32(ctx, [("X", x), ("Y", y)])
             ctx.setOutput("Out", TensorMeta(x.dtype, try MatMulGeometry(ctx.op, x: x.shape, y: y.shape).outShape))
         },
         kernel: { ctx in
-            let x = try ctx.input("X"), y = try ctx.input("Y"), out = try ctx.output("Out")
+            let x = try ctx.input("X")
+            let y = try ctx.input("Y")
+            let out = try ctx.output("Out")
             let geometry = try MatMulGeometry.cache(ctx.op)
             return {
                 let (g, p) = try geometry.value(x, y)
                 try MathOpSupport.requireShape("matmul_v2", "Out", out, g.outShape)
-                let xs = x.floats, ys = y.floats, o = out.floats, outMatrix = p.m * g.n
+                let xs = x.floats
+                let ys = y.floats
+                let o = out.floats
+                let outMatrix = p.m * g.n
                 for b in p.xOffsets.indices {
-                    sgemm(transA: g.transX, transB: g.transY, m: p.m, n: g.n, k: g.k,
-                          a: xs + p.xOffsets[b], b: ys + p.yOffsets[b], c: o + b * outMatrix)
+                    sgemm(
+                        transA: g.transX, transB: g.transY, m: p.m, n: g.n, k: g.k,
+                        a: xs + p.xOffsets[b], b: ys + p.yOffsets[b], c: o + b * outMatrix)
                 }
             }
         },
         gradient: { g in
-            [g.gradOp("matmul_v2_grad", inputs: ["X": g.input("X"), "Y": g.input("Y"), "Out@GRAD": g.outputGrad("Out")],
-                      outputs: ["X@GRAD": g.inputGrad("X"), "Y@GRAD": g.inputGrad("Y")])]
+            [
+                g.gradOp(
+                    "matmul_v2_grad", inputs: ["X": g.input("X"), "Y": g.input("Y"), "Out@GRAD": g.outputGrad("Out")],
+                    outputs: ["X@GRAD": g.inputGrad("X"), "Y@GRAD": g.inputGrad("Y")])
+            ]
         })
 
     static let matmulV2Grad = OpDefinition(
-        OpSchema("matmul_v2_grad", inputs: [SlotSpec("X"), SlotSpec("Y"), SlotSpec("Out@GRAD")],
-                 outputs: [.optional("X@GRAD"), .optional("Y@GRAD")], attributes: matmulAttributes),
+        OpSchema(
+            "matmul_v2_grad", inputs: [SlotSpec("X"), SlotSpec("Y"), SlotSpec("Out@GRAD")],
+            outputs: [.optional("X@GRAD"), .optional("Y@GRAD")], attributes: matmulAttributes),
         inferShape: { ctx in
-            let x = try ctx.input("X"), y = try ctx.input("Y")
+            let x = try ctx.input("X")
+            let y = try ctx.input("Y")
             try MathOpSupport.requireFloat32(ctx, [("X", x), ("Y", y), ("Out@GRAD", try ctx.input("Out@GRAD"))])
             ctx.setOutput("X@GRAD", x)
             ctx.setOutput("Y@GRAD", y)
         },
         kernel: { ctx in
-            let x = try ctx.input("X"), y = try ctx.input("Y"), dout = try ctx.input("Out@GRAD")
-            let dx = ctx.outputIfPresent("X@GRAD"), dy = ctx.outputIfPresent("Y@GRAD")
+            let x = try ctx.input("X")
+            let y = try ctx.input("Y")
+            let dout = try ctx.input("Out@GRAD")
+            let dx = ctx.outputIfPresent("X@GRAD")
+            let dy = ctx.outputIfPresent("Y@GRAD")
             let geometry = try MatMulGeometry.cache(ctx.op)
             return {
                 let (g, p) = try geometry.value(x, y)
                 try MathOpSupport.requireShape("matmul_v2_grad", "Out@GRAD", dout, g.outShape)
-                let (m, k, n, tx, ty) = (p.m, g.k, g.n, g.transX, g.transY), outMatrix = m * n
-                let xs = x.floats, ys = y.floats, d = dout.floats
+                let (m, k, n, tx, ty) = (p.m, g.k, g.n, g.transX, g.transY)
+                let outMatrix = m * n
+                let xs = x.floats
+                let ys = y.floats
+                let d = dout.floats
                 // A shared operand's gradient sums over its batches: zero it, then accumulate (beta 1).
                 if let dx {
-                    let r = dx.floats, beta: Float = p.xShared ? 1 : 0
+                    let r = dx.floats
+                    let beta: Float = p.xShared ? 1 : 0
                     if p.xShared { r.update(repeating: 0, count: dx.count) }
                     for b in p.xOffsets.indices {
-                        let dO = d + b * outMatrix, yb = ys + p.yOffsets[b], c = r + p.xOffsets[b]
-                        if tx { // dX [k, m] = op(Y) * dO^T
+                        let dO = d + b * outMatrix
+                        let yb = ys + p.yOffsets[b]
+                        let c = r + p.xOffsets[b]
+                        if tx {  // dX [k, m] = op(Y) * dO^T
                             sgemm(transA: ty, transB: true, m: k, n: m, k: n, a: yb, b: dO, beta: beta, c: c)
-                        } else { // dX [m, k] = dO * op(Y)^T
+                        } else {  // dX [m, k] = dO * op(Y)^T
                             sgemm(transB: !ty, m: m, n: k, k: n, a: dO, b: yb, beta: beta, c: c)
                         }
                     }
                 }
                 if let dy {
-                    let r = dy.floats, beta: Float = p.yShared ? 1 : 0
+                    let r = dy.floats
+                    let beta: Float = p.yShared ? 1 : 0
                     if p.yShared { r.update(repeating: 0, count: dy.count) }
                     for b in p.yOffsets.indices {
-                        let dO = d + b * outMatrix, xb = xs + p.xOffsets[b], c = r + p.yOffsets[b]
-                        if ty { // dY [n, k] = dO^T * op(X)
+                        let dO = d + b * outMatrix
+                        let xb = xs + p.xOffsets[b]
+                        let c = r + p.yOffsets[b]
+                        if ty {  // dY [n, k] = dO^T * op(X)
                             sgemm(transA: true, transB: tx, m: n, n: k, k: m, a: dO, b: xb, beta: beta, c: c)
-                        } else { // dY [k, n] = op(X)^T * dO
+                        } else {  // dY [k, n] = op(X)^T * dO
                             sgemm(transA: !tx, m: k, n: n, k: m, a: xb, b: dO, beta: beta, c: c)
                         }
                     }

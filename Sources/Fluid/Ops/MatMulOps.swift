@@ -14,17 +14,25 @@ enum MatMulOps {
 
         init(op: String, x: [Int], y: [Int], xNumColDims xn: Int, yNumColDims yn: Int) throws {
             guard xn >= 1, xn < x.count else {
-                throw FluidError.shapeMismatch(op: op, slot: "X", message: "x_num_col_dims is \(xn), but X \(x) needs it in 1..<\(x.count) (its rank)")
+                throw FluidError.shapeMismatch(
+                    op: op, slot: "X",
+                    message: "x_num_col_dims is \(xn), but X \(x) needs it in 1..<\(x.count) (its rank)")
             }
             guard yn >= 1, yn < y.count else {
-                throw FluidError.shapeMismatch(op: op, slot: "Y", message: "y_num_col_dims is \(yn), but Y \(y) needs it in 1..<\(y.count) (its rank)")
+                throw FluidError.shapeMismatch(
+                    op: op, slot: "Y",
+                    message: "y_num_col_dims is \(yn), but Y \(y) needs it in 1..<\(y.count) (its rank)")
             }
-            let xRows = knownProduct(x[..<xn]), xCols = knownProduct(x[xn...])
-            let yRows = knownProduct(y[..<yn]), yCols = knownProduct(y[yn...])
+            let xRows = knownProduct(x[..<xn])
+            let xCols = knownProduct(x[xn...])
+            let yRows = knownProduct(y[..<yn])
+            let yCols = knownProduct(y[yn...])
             guard dimsAgree(xCols, yRows) else {
-                throw FluidError.shapeMismatch(op: op, slot: "Y", message:
-                    "X \(x) read as a [\(xRows), \(xCols)] matrix (x_num_col_dims \(xn)) has \(xCols) columns, "
-                    + "but Y \(y) read as a [\(yRows), \(yCols)] matrix (y_num_col_dims \(yn)) has \(yRows) rows")
+                throw FluidError.shapeMismatch(
+                    op: op, slot: "Y",
+                    message:
+                        "X \(x) read as a [\(xRows), \(xCols)] matrix (x_num_col_dims \(xn)) has \(xCols) columns, "
+                        + "but Y \(y) read as a [\(yRows), \(yCols)] matrix (y_num_col_dims \(yn)) has \(yRows) rows")
             }
             m = xRows
             k = xCols >= 0 ? xCols : yRows
@@ -33,28 +41,36 @@ enum MatMulOps {
         }
 
         init(_ op: OpDesc, x: [Int], y: [Int]) throws {
-            try self.init(op: op.type, x: x, y: y, xNumColDims: try op.int("x_num_col_dims"),
-                          yNumColDims: try op.int("y_num_col_dims"))
+            try self.init(
+                op: op.type, x: x, y: y, xNumColDims: try op.int("x_num_col_dims"),
+                yNumColDims: try op.int("y_num_col_dims"))
         }
 
         /// The geometry of a bound kernel, per shapes of X and Y.
         static func cache(_ op: OpDesc) throws -> ShapeKeyedCache<MulGeometry> {
-            let type = op.type, xn = try op.int("x_num_col_dims"), yn = try op.int("y_num_col_dims")
+            let type = op.type
+            let xn = try op.int("x_num_col_dims")
+            let yn = try op.int("y_num_col_dims")
             return ShapeKeyedCache { x, y in try MulGeometry(op: type, x: x, y: y, xNumColDims: xn, yNumColDims: yn) }
         }
     }
 
-    private static let mulAttributes = [AttributeSpec("x_num_col_dims", .int(1)), AttributeSpec("y_num_col_dims", .int(1))]
+    private static let mulAttributes = [
+        AttributeSpec("x_num_col_dims", .int(1)), AttributeSpec("y_num_col_dims", .int(1)),
+    ]
 
     static let mul = OpDefinition(
         OpSchema("mul", inputs: [SlotSpec("X"), SlotSpec("Y")], outputs: [SlotSpec("Out")], attributes: mulAttributes),
         inferShape: { ctx in
-            let x = try ctx.input("X"), y = try ctx.input("Y")
+            let x = try ctx.input("X")
+            let y = try ctx.input("Y")
             try MathOpSupport.requireFloat32(ctx, [("X", x), ("Y", y)])
             ctx.setOutput("Out", TensorMeta(x.dtype, try MulGeometry(ctx.op, x: x.shape, y: y.shape).outShape))
         },
         kernel: { ctx in
-            let x = try ctx.input("X"), y = try ctx.input("Y"), out = try ctx.output("Out")
+            let x = try ctx.input("X")
+            let y = try ctx.input("Y")
+            let out = try ctx.output("Out")
             let geometry = try MulGeometry.cache(ctx.op)
             return {
                 let g = try geometry.value(x, y)
@@ -63,22 +79,30 @@ enum MatMulOps {
             }
         },
         gradient: { g in
-            [g.gradOp("mul_grad", inputs: ["X": g.input("X"), "Y": g.input("Y"), "Out@GRAD": g.outputGrad("Out")],
-                      outputs: ["X@GRAD": g.inputGrad("X"), "Y@GRAD": g.inputGrad("Y")])]
+            [
+                g.gradOp(
+                    "mul_grad", inputs: ["X": g.input("X"), "Y": g.input("Y"), "Out@GRAD": g.outputGrad("Out")],
+                    outputs: ["X@GRAD": g.inputGrad("X"), "Y@GRAD": g.inputGrad("Y")])
+            ]
         })
 
     static let mulGrad = OpDefinition(
-        OpSchema("mul_grad", inputs: [SlotSpec("X"), SlotSpec("Y"), SlotSpec("Out@GRAD")],
-                 outputs: [.optional("X@GRAD"), .optional("Y@GRAD")], attributes: mulAttributes),
+        OpSchema(
+            "mul_grad", inputs: [SlotSpec("X"), SlotSpec("Y"), SlotSpec("Out@GRAD")],
+            outputs: [.optional("X@GRAD"), .optional("Y@GRAD")], attributes: mulAttributes),
         inferShape: { ctx in
-            let x = try ctx.input("X"), y = try ctx.input("Y")
+            let x = try ctx.input("X")
+            let y = try ctx.input("Y")
             try MathOpSupport.requireFloat32(ctx, [("X", x), ("Y", y), ("Out@GRAD", try ctx.input("Out@GRAD"))])
             ctx.setOutput("X@GRAD", x)
             ctx.setOutput("Y@GRAD", y)
         },
         kernel: { ctx in
-            let x = try ctx.input("X"), y = try ctx.input("Y"), dout = try ctx.input("Out@GRAD")
-            let dx = ctx.outputIfPresent("X@GRAD"), dy = ctx.outputIfPresent("Y@GRAD")
+            let x = try ctx.input("X")
+            let y = try ctx.input("Y")
+            let dout = try ctx.input("Out@GRAD")
+            let dx = ctx.outputIfPresent("X@GRAD")
+            let dy = ctx.outputIfPresent("Y@GRAD")
             let geometry = try MulGeometry.cache(ctx.op)
             return {
                 let g = try geometry.value(x, y)

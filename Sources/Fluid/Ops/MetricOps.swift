@@ -6,29 +6,34 @@
 enum MetricOps {
     /// k largest along the last axis of X.
     static let topK = OpDefinition(
-        OpSchema("top_k", inputs: [SlotSpec("X"), .optional("K")], outputs: [SlotSpec("Out"), SlotSpec("Indices")],
-                 attributes: [AttributeSpec("k", .int(1))]),
+        OpSchema(
+            "top_k", inputs: [SlotSpec("X"), .optional("K")], outputs: [SlotSpec("Out"), SlotSpec("Indices")],
+            attributes: [AttributeSpec("k", .int(1))]),
         inferShape: { ctx in try inferTopK(&ctx, axis: -1) },
         kernel: { ctx in try topKKernel(ctx, axis: -1, largest: true) })
 
     static let topKV2 = OpDefinition(
-        OpSchema("top_k_v2", inputs: [SlotSpec("X"), .optional("K")], outputs: [SlotSpec("Out"), SlotSpec("Indices")],
-                 attributes: [
-                     AttributeSpec("k", .int(1)),
-                     AttributeSpec("axis", .int(-1)),
-                     AttributeSpec("largest", .bool(true)),
-                     AttributeSpec("sorted", .bool(true)),
-                 ]),
+        OpSchema(
+            "top_k_v2", inputs: [SlotSpec("X"), .optional("K")], outputs: [SlotSpec("Out"), SlotSpec("Indices")],
+            attributes: [
+                AttributeSpec("k", .int(1)),
+                AttributeSpec("axis", .int(-1)),
+                AttributeSpec("largest", .bool(true)),
+                AttributeSpec("sorted", .bool(true)),
+            ]),
         inferShape: { ctx in try inferTopK(&ctx, axis: ctx.op.int("axis")) },
         kernel: { ctx in try topKKernel(ctx, axis: ctx.op.int("axis"), largest: ctx.op.bool("largest")) })
 
     /// Out: top-k values [N, k]; Indices: their classes [N, k] int64; Label: [N, 1] int64.
     /// Accuracy is float32 and Correct and Total int32, all 0-D, as Paddle's kernel writes them.
     static let accuracy = OpDefinition(
-        OpSchema("accuracy", inputs: [SlotSpec("Out"), SlotSpec("Indices"), SlotSpec("Label")],
-                 outputs: [SlotSpec("Accuracy"), SlotSpec("Correct"), SlotSpec("Total")]),
+        OpSchema(
+            "accuracy", inputs: [SlotSpec("Out"), SlotSpec("Indices"), SlotSpec("Label")],
+            outputs: [SlotSpec("Accuracy"), SlotSpec("Correct"), SlotSpec("Total")]),
         inferShape: { ctx in
-            let out = try ctx.input("Out"), indices = try ctx.input("Indices"), label = try ctx.input("Label")
+            let out = try ctx.input("Out")
+            let indices = try ctx.input("Indices")
+            let label = try ctx.input("Label")
             guard indices.rank == 2, indices.dtype == .int64 else {
                 throw ctx.error("Indices", "should be int64 [N, k], found \(indices)")
             }
@@ -39,24 +44,33 @@ enum MetricOps {
                 throw ctx.error("Label", "should be int64 [N, 1], found \(label)")
             }
             guard dimsAgree(label.shape[0], indices.shape[0]) else {
-                throw ctx.error("Label", "Label \(label.shape) has \(label.shape[0]) samples but Indices \(indices.shape) has \(indices.shape[0])")
+                throw ctx.error(
+                    "Label",
+                    "Label \(label.shape) has \(label.shape[0]) samples but Indices \(indices.shape) has \(indices.shape[0])"
+                )
             }
             ctx.setOutput("Accuracy", TensorMeta(.float32, []))
             ctx.setOutput("Correct", TensorMeta(.int32, []))
             ctx.setOutput("Total", TensorMeta(.int32, []))
         },
         kernel: { ctx in
-            let indices = try ctx.input("Indices"), label = try ctx.input("Label")
+            let indices = try ctx.input("Indices")
+            let label = try ctx.input("Label")
             let accuracy = try ctx.output("Accuracy")
-            let correct = ctx.outputIfPresent("Correct"), total = ctx.outputIfPresent("Total")
+            let correct = ctx.outputIfPresent("Correct")
+            let total = ctx.outputIfPresent("Total")
             let op = ctx.op.type
             return {
-                let n = indices.shape[0], k = indices.shape[1]
-                let idx = indices.pointer(as: Int64.self), labels = label.pointer(as: Int64.self)
+                let n = indices.shape[0]
+                let k = indices.shape[1]
+                let idx = indices.pointer(as: Int64.self)
+                let labels = label.pointer(as: Int64.self)
                 var hits = 0
                 for i in 0..<n {
                     let l = labels[i]
-                    guard l >= 0 else { throw FluidError.kernel(op: op, message: "label of sample \(i) is \(l); labels must be >= 0") }
+                    guard l >= 0 else {
+                        throw FluidError.kernel(op: op, message: "label of sample \(i) is \(l); labels must be >= 0")
+                    }
                     for j in 0..<k where idx[i * k + j] == l {
                         hits += 1
                         break
@@ -79,7 +93,9 @@ enum MetricOps {
         if ctx.has("K") { throw ctx.error("K", "k given as a tensor is not supported; give it in the 'k' attribute") }
         let k = try ctx.op.int("k")
         guard x.dtype == .float32 else { throw ctx.error("X", "top-k supports float32 X; X is \(x)") }
-        guard x.rank >= 1 else { throw ctx.error("X", "X \(x.shape) needs at least one dimension to take the top \(k) of") }
+        guard x.rank >= 1 else {
+            throw ctx.error("X", "X \(x.shape) needs at least one dimension to take the top \(k) of")
+        }
         guard axis >= -x.rank, axis < x.rank else {
             throw ctx.error("X", "axis \(axis) is out of range for X \(x.shape)")
         }
@@ -94,16 +110,23 @@ enum MetricOps {
     }
 
     private static func topKKernel(_ ctx: KernelContext, axis: Int, largest: Bool) throws -> Kernel {
-        let x = try ctx.input("X"), out = try ctx.output("Out"), indices = try ctx.output("Indices")
+        let x = try ctx.input("X")
+        let out = try ctx.output("Out")
+        let indices = try ctx.output("Indices")
         let k = try ctx.op.int("k")
         return {
             let a = axis < 0 ? axis + x.rank : axis
-            let d = x.shape[a], inner = x.shape[(a + 1)...].reduce(1, *), outer = x.shape[..<a].reduce(1, *)
-            let xp = x.floats, vp = out.floats, ip = indices.pointer(as: Int64.self)
+            let d = x.shape[a]
+            let inner = x.shape[(a + 1)...].reduce(1, *)
+            let outer = x.shape[..<a].reduce(1, *)
+            let xp = x.floats
+            let vp = out.floats
+            let ip = indices.pointer(as: Int64.self)
             for o in 0..<outer {
                 for i in 0..<inner {
-                    selectTopK(xp + o * d * inner + i, stride: inner, count: d, k: k, largest: largest,
-                               values: vp + o * k * inner + i, indices: ip + o * k * inner + i, outStride: inner)
+                    selectTopK(
+                        xp + o * d * inner + i, stride: inner, count: d, k: k, largest: largest,
+                        values: vp + o * k * inner + i, indices: ip + o * k * inner + i, outStride: inner)
                 }
             }
         }
@@ -119,9 +142,11 @@ enum MetricOps {
     /// apart), best first, by insertion: most values lose to the current k-th in one comparison.
     /// Scanning in index order and inserting after equal values puts lower indices first on ties.
     @inline(__always)
-    private static func selectTopK(_ x: UnsafePointer<Float>, stride: Int, count: Int, k: Int, largest: Bool,
-                                   values: UnsafeMutablePointer<Float>, indices: UnsafeMutablePointer<Int64>,
-                                   outStride: Int) {
+    private static func selectTopK(
+        _ x: UnsafePointer<Float>, stride: Int, count: Int, k: Int, largest: Bool,
+        values: UnsafeMutablePointer<Float>, indices: UnsafeMutablePointer<Int64>,
+        outStride: Int
+    ) {
         var kept = 0
         for j in 0..<count {
             let v = x[j * stride]

@@ -104,9 +104,12 @@ extension MiscOps {
     }
 
     @inline(__always)
-    private static func convert<S: CastElement, D: CastElement>(_ src: UnsafeRawPointer, _: S.Type,
-                                                              _ dst: UnsafeMutableRawPointer, _: D.Type, _ n: Int) {
-        let s = src.assumingMemoryBound(to: S.self), d = dst.assumingMemoryBound(to: D.self)
+    private static func convert<S: CastElement, D: CastElement>(
+        _ src: UnsafeRawPointer, _: S.Type,
+        _ dst: UnsafeMutableRawPointer, _: D.Type, _ n: Int
+    ) {
+        let s = src.assumingMemoryBound(to: S.self)
+        let d = dst.assumingMemoryBound(to: D.self)
         if S.isFloatingPoint {
             for i in 0..<n { d[i] = D.converted(s[i].castDouble) }
         } else {

@@ -6,11 +6,13 @@ enum MiscOps {
     /// Out = scale * X + bias (bias_after_scale) or scale * (X + bias); a one-element
     /// ScaleTensor, when given, replaces the `scale` attribute.
     static let scale = OpDefinition(
-        OpSchema("scale", inputs: [SlotSpec("X"), .optional("ScaleTensor")], outputs: [SlotSpec("Out")], attributes: [
-            AttributeSpec("scale", .float(1)),
-            AttributeSpec("bias", .float(0)),
-            AttributeSpec("bias_after_scale", .bool(true)),
-        ]),
+        OpSchema(
+            "scale", inputs: [SlotSpec("X"), .optional("ScaleTensor")], outputs: [SlotSpec("Out")],
+            attributes: [
+                AttributeSpec("scale", .float(1)),
+                AttributeSpec("bias", .float(0)),
+                AttributeSpec("bias_after_scale", .bool(true)),
+            ]),
         inferShape: { ctx in
             let x = try ctx.input("X")
             guard x.dtype == .float32 else { throw ctx.error("X", "scale supports float32 tensors; X is \(x)") }
@@ -20,18 +22,24 @@ enum MiscOps {
             ctx.setOutput("Out", x)
         },
         kernel: { ctx in
-            let x = try ctx.input("X"), out = try ctx.output("Out")
-            let fixedScale = try ctx.op.float("scale"), bias = try ctx.op.float("bias")
+            let x = try ctx.input("X")
+            let out = try ctx.output("Out")
+            let fixedScale = try ctx.op.float("scale")
+            let bias = try ctx.op.float("bias")
             let biasAfterScale = try ctx.op.bool("bias_after_scale")
             let scaleTensor = ctx.inputIfPresent("ScaleTensor")
             let op = ctx.op.type
             return {
                 var k = fixedScale
                 if let s = scaleTensor {
-                    guard s.count >= 1 else { throw FluidError.kernel(op: op, message: "ScaleTensor \(s.shape) is empty") }
+                    guard s.count >= 1 else {
+                        throw FluidError.kernel(op: op, message: "ScaleTensor \(s.shape) is empty")
+                    }
                     k = s.floats[0]
                 }
-                let src = x.floats, dst = out.floats, n = x.count
+                let src = x.floats
+                let dst = out.floats
+                let n = x.count
                 if biasAfterScale {
                     for i in 0..<n { dst[i] = k * src[i] + bias }
                 } else {
@@ -57,10 +65,14 @@ enum MiscOps {
         inferShape: { ctx in
             let xs = try ctx.inputs("X")
             guard var merged = xs.first else { throw ctx.error("X", "needs at least one tensor to add") }
-            guard merged.dtype == .float32 else { throw ctx.error("X", "sum supports float32 tensors; input 0 is \(merged)") }
+            guard merged.dtype == .float32 else {
+                throw ctx.error("X", "sum supports float32 tensors; input 0 is \(merged)")
+            }
             for (i, m) in xs.enumerated().dropFirst() {
-                guard m.dtype == merged.dtype, m.rank == merged.rank, zip(m.shape, merged.shape).allSatisfy(dimsAgree) else {
-                    throw ctx.error("X", "input \(i) is \(m) but input 0 is \(xs[0]); sum adds tensors of one shape and dtype")
+                guard m.dtype == merged.dtype, m.rank == merged.rank, zip(m.shape, merged.shape).allSatisfy(dimsAgree)
+                else {
+                    throw ctx.error(
+                        "X", "input \(i) is \(m) but input 0 is \(xs[0]); sum adds tensors of one shape and dtype")
                 }
                 // A size known in any input is the size (max picks it over -1).
                 merged.shape = zip(m.shape, merged.shape).map { Swift.max($0, $1) }
@@ -68,7 +80,8 @@ enum MiscOps {
             ctx.setOutput("Out", merged)
         },
         kernel: { ctx in
-            let xs = ctx.inputs("X"), out = try ctx.output("Out")
+            let xs = ctx.inputs("X")
+            let out = try ctx.output("Out")
             guard !xs.isEmpty else { throw ctx.error("sum needs at least one input") }
             // Start from the input Out aliases, if any, so no input is overwritten before it is read.
             let start = xs.firstIndex { $0 === out } ?? 0
@@ -76,7 +89,8 @@ enum MiscOps {
             let rest = xs.indices.filter { $0 != start }.map { xs[$0] }
             let inPlace = first === out
             return {
-                let dst = out.floats, n = out.count
+                let dst = out.floats
+                let n = out.count
                 var remaining = rest[...]
                 if !inPlace {
                     let a = first.floats
@@ -95,9 +109,11 @@ enum MiscOps {
         gradient: { g in
             let names = g.inputGrad("X")
             return names.filter(isRealName).map { dx in
-                g.gradOp("scale", inputs: ["X": g.outputGrad("Out")], outputs: ["Out": [dx]], attributes: [
-                    "scale": .float(1), "bias": .float(0), "bias_after_scale": .bool(true),
-                ])
+                g.gradOp(
+                    "scale", inputs: ["X": g.outputGrad("Out")], outputs: ["Out": [dx]],
+                    attributes: [
+                        "scale": .float(1), "bias": .float(0), "bias_after_scale": .bool(true),
+                    ])
             }
         })
 
@@ -115,19 +131,26 @@ enum MiscOps {
     /// Out = X converted to `out_dtype` (a `DataType` raw value). X's own dtype is what is read;
     /// `in_dtype` is kept for the gradient, which casts back.
     static let cast = OpDefinition(
-        OpSchema("cast", inputs: [SlotSpec("X")], outputs: [SlotSpec("Out")], attributes: [
-            AttributeSpec("in_dtype", .int(DataType.float32.rawValue)),
-            AttributeSpec("out_dtype", .int(DataType.float32.rawValue)),
-        ]),
+        OpSchema(
+            "cast", inputs: [SlotSpec("X")], outputs: [SlotSpec("Out")],
+            attributes: [
+                AttributeSpec("in_dtype", .int(DataType.float32.rawValue)),
+                AttributeSpec("out_dtype", .int(DataType.float32.rawValue)),
+            ]),
         inferShape: { ctx in
-            let x = try ctx.input("X"), target = try attributeDataType(ctx.op, "out_dtype")
+            let x = try ctx.input("X")
+            let target = try attributeDataType(ctx.op, "out_dtype")
             guard x.dtype == target || castElements(from: x.dtype, to: target) != nil else {
-                throw ctx.error("X", "cannot cast X \(x) to \(target); cast converts between float32, float64, int32, int64, uint8 and bool")
+                throw ctx.error(
+                    "X",
+                    "cannot cast X \(x) to \(target); cast converts between float32, float64, int32, int64, uint8 and bool"
+                )
             }
             ctx.setOutput("Out", TensorMeta(target, x.shape))
         },
         kernel: { ctx in
-            let x = try ctx.input("X"), out = try ctx.output("Out")
+            let x = try ctx.input("X")
+            let out = try ctx.output("Out")
             let copy = try ShapeOps.copyKernel(ctx, from: "X", to: "Out")
             let op = ctx.op.type
             // The conversion is looked up on the first step, and again only if X's dtype changes.

@@ -17,9 +17,13 @@ enum NNSupport {
 
         /// `shape` around `axis` (already normalized); a rank-0 shape is one element.
         init(_ shape: [Int], axis: Int) {
-            guard !shape.isEmpty else { self.init(outer: 1, size: 1, inner: 1); return }
-            self.init(outer: shape[..<axis].reduce(1, *), size: shape[axis],
-                      inner: shape[(axis + 1)...].reduce(1, *))
+            guard !shape.isEmpty else {
+                self.init(outer: 1, size: 1, inner: 1)
+                return
+            }
+            self.init(
+                outer: shape[..<axis].reduce(1, *), size: shape[axis],
+                inner: shape[(axis + 1)...].reduce(1, *))
         }
 
         /// `shape` viewed around `axis`, negative counting from the end (shape inference has
@@ -74,7 +78,9 @@ enum NNSupport {
     }
 
     /// The error for a hard label outside [0, classes) that is not the ignore index.
-    static func labelOutOfRange(_ ctx: KernelContext, row: Int, label: Int64, classes: Int, ignoreIndex: Int64) -> FluidError {
+    static func labelOutOfRange(_ ctx: KernelContext, row: Int, label: Int64, classes: Int, ignoreIndex: Int64)
+        -> FluidError
+    {
         ctx.error("Label \(label) at row \(row) is outside [0, \(classes)) and is not ignore_index \(ignoreIndex)")
     }
 
@@ -96,7 +102,10 @@ enum NNSupport {
     static func forEachChunk(_ count: Int, workPerRow: Int, _ body: (Range<Int>) -> Void) {
         let work = count * max(workPerRow, 1)
         let chunks = work >= 1 << 16 ? min(count, coreCount * 4) : 1
-        if chunks <= 1 { body(0..<count); return }
+        if chunks <= 1 {
+            body(0..<count)
+            return
+        }
         parallelFor(chunks, work: work) { c in
             body((c * count / chunks)..<((c + 1) * count / chunks))
         }

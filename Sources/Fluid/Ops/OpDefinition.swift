@@ -20,8 +20,10 @@ public struct OpDefinition: Sendable {
     /// Emits the grad ops of a forward op; nil for ops without a gradient.
     public let gradient: GradientRule?
 
-    public init(_ schema: OpSchema, inferShape: @escaping ShapeRule, kernel: @escaping KernelFactory,
-                gradient: GradientRule? = nil) {
+    public init(
+        _ schema: OpSchema, inferShape: @escaping ShapeRule, kernel: @escaping KernelFactory,
+        gradient: GradientRule? = nil
+    ) {
         self.schema = schema
         // Every op's outputs are bounded here, once, so no rule can hand the plan compiler
         // a shape whose allocation fails or whose element count overflows.

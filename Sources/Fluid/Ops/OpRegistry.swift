@@ -43,7 +43,9 @@ public enum OpRegistry {
     public static var all: [OpDefinition] { table.values.sorted { $0.type < $1.type } }
 
     /// Infers the output metas of `op` from `lookup`, with schema defaults filled.
-    public static func inferShape(of op: OpDesc, lookup: @escaping (String) -> TensorMeta?) throws -> [(name: String, meta: TensorMeta)] {
+    public static func inferShape(of op: OpDesc, lookup: @escaping (String) -> TensorMeta?) throws -> [(
+        name: String, meta: TensorMeta
+    )] {
         let d = try definition(op.type)
         var ctx = ShapeContext(op: d.schema.fillingDefaults(op), lookup: lookup)
         try d.inferShape(&ctx)

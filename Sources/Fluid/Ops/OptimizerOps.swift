@@ -12,7 +12,8 @@ enum OptimizerOps {
 
     /// Checks that Grad has the shape of Param (a mismatch means a broken backward pass).
     private static func checkGrad(_ ctx: ShapeContext) throws {
-        let p = try ctx.float32Input("Param"), g = try ctx.float32Input("Grad")
+        let p = try ctx.float32Input("Param")
+        let g = try ctx.float32Input("Grad")
         _ = try ctx.float32Input("LearningRate")
         guard p.shape.count == g.shape.count, zip(p.shape, g.shape).allSatisfy(dimsAgree) else {
             throw ctx.error("Grad", "gradient \(g.shape) does not match parameter \(p.shape)")
@@ -21,19 +22,25 @@ enum OptimizerOps {
 
     /// param -= lr * grad
     static let sgd = OpDefinition(
-        OpSchema("sgd", inputs: [SlotSpec("Param"), SlotSpec("LearningRate"), SlotSpec("Grad"), .optional("MasterParam")],
-                 outputs: [SlotSpec("ParamOut"), .optional("MasterParamOut")],
-                 attributes: [AttributeSpec("multi_precision", .bool(false))]),
+        OpSchema(
+            "sgd", inputs: [SlotSpec("Param"), SlotSpec("LearningRate"), SlotSpec("Grad"), .optional("MasterParam")],
+            outputs: [SlotSpec("ParamOut"), .optional("MasterParamOut")],
+            attributes: [AttributeSpec("multi_precision", .bool(false))]),
         inferShape: { ctx in
             try checkGrad(ctx)
             ctx.setOutput("ParamOut", try ctx.input("Param"))
         },
         kernel: { ctx in
-            let p = try ctx.input("Param"), g = try ctx.input("Grad"), lr = try ctx.input("LearningRate")
+            let p = try ctx.input("Param")
+            let g = try ctx.input("Grad")
+            let lr = try ctx.input("LearningRate")
             let out = try ctx.output("ParamOut")
             return {
-                let n = p.count, rate = lr.floats[0]
-                let src = p.floats, grad = g.floats, dst = out.floats
+                let n = p.count
+                let rate = lr.floats[0]
+                let src = p.floats
+                let grad = g.floats
+                let dst = out.floats
                 for i in 0..<n { dst[i] = src[i] - rate * grad[i] }
             }
         })
@@ -41,24 +48,42 @@ enum OptimizerOps {
     /// velocity = mu * velocity + grad; param -= lr * velocity
     /// (Nesterov: param -= lr * (grad + mu * velocity)). L2 decay may be folded in by attribute.
     static let momentum = OpDefinition(
-        OpSchema("momentum", inputs: [SlotSpec("Param"), SlotSpec("Grad"), SlotSpec("Velocity"), SlotSpec("LearningRate"), .optional("MasterParam")],
-                 outputs: [SlotSpec("ParamOut"), SlotSpec("VelocityOut"), .optional("MasterParamOut")],
-                 attributes: [AttributeSpec("mu", .float(0.9)), AttributeSpec("use_nesterov", .bool(false)),
-                              AttributeSpec("regularization_method", .string("")), AttributeSpec("regularization_coeff", .float(0)),
-                              AttributeSpec("rescale_grad", .float(1)), AttributeSpec("multi_precision", .bool(false))]),
+        OpSchema(
+            "momentum",
+            inputs: [
+                SlotSpec("Param"), SlotSpec("Grad"), SlotSpec("Velocity"), SlotSpec("LearningRate"),
+                .optional("MasterParam"),
+            ],
+            outputs: [SlotSpec("ParamOut"), SlotSpec("VelocityOut"), .optional("MasterParamOut")],
+            attributes: [
+                AttributeSpec("mu", .float(0.9)), AttributeSpec("use_nesterov", .bool(false)),
+                AttributeSpec("regularization_method", .string("")), AttributeSpec("regularization_coeff", .float(0)),
+                AttributeSpec("rescale_grad", .float(1)), AttributeSpec("multi_precision", .bool(false)),
+            ]),
         inferShape: { ctx in
             try checkGrad(ctx)
             try sameAs("Param", "ParamOut", "VelocityOut")(&ctx)
         },
         kernel: { ctx in
-            let p = try ctx.input("Param"), g = try ctx.input("Grad"), v = try ctx.input("Velocity"), lr = try ctx.input("LearningRate")
-            let pOut = try ctx.output("ParamOut"), vOut = try ctx.output("VelocityOut")
-            let mu = try ctx.op.float("mu"), nesterov = try ctx.op.bool("use_nesterov")
-            let l2 = try ctx.op.string("regularization_method") == "l2_decay" ? try ctx.op.float("regularization_coeff") : 0
+            let p = try ctx.input("Param")
+            let g = try ctx.input("Grad")
+            let v = try ctx.input("Velocity")
+            let lr = try ctx.input("LearningRate")
+            let pOut = try ctx.output("ParamOut")
+            let vOut = try ctx.output("VelocityOut")
+            let mu = try ctx.op.float("mu")
+            let nesterov = try ctx.op.bool("use_nesterov")
+            let l2 =
+                try ctx.op.string("regularization_method") == "l2_decay" ? try ctx.op.float("regularization_coeff") : 0
             let rescale = try ctx.op.float("rescale_grad")
             return {
-                let n = p.count, rate = lr.floats[0]
-                let param = p.floats, grad = g.floats, vel = v.floats, po = pOut.floats, vo = vOut.floats
+                let n = p.count
+                let rate = lr.floats[0]
+                let param = p.floats
+                let grad = g.floats
+                let vel = v.floats
+                let po = pOut.floats
+                let vo = vOut.floats
                 for i in 0..<n {
                     let gi = grad[i] * rescale + l2 * param[i]
                     let vi = mu * vel[i] + gi
@@ -72,17 +97,24 @@ enum OptimizerOps {
     /// lr_t = lr sqrt(1-b2^t) / (1-b1^t); param -= lr_t m / (sqrt(v) + eps sqrt(1-b2^t));
     /// the beta powers (starting at b1 and b2) are multiplied by b1 and b2 after each step.
     static let adam = OpDefinition(
-        OpSchema("adam",
-                 inputs: [SlotSpec("Param"), SlotSpec("Grad"), SlotSpec("LearningRate"), SlotSpec("Moment1"), SlotSpec("Moment2"),
-                          SlotSpec("Beta1Pow"), SlotSpec("Beta2Pow"), .optional("Beta1Tensor"), .optional("Beta2Tensor"),
-                          .optional("EpsilonTensor"), .optional("MasterParam"), .optional("SkipUpdate"), .optional("Moment2Max")],
-                 outputs: [SlotSpec("ParamOut"), SlotSpec("Moment1Out"), SlotSpec("Moment2Out"), SlotSpec("Beta1PowOut"),
-                           SlotSpec("Beta2PowOut"), .optional("MasterParamOut"), .optional("Moment2MaxOut")],
-                 attributes: [AttributeSpec("beta1", .float(0.9)), AttributeSpec("beta2", .float(0.999)),
-                              AttributeSpec("epsilon", .float(1e-8)), AttributeSpec("lazy_mode", .bool(false)),
-                              AttributeSpec("min_row_size_to_use_multithread", .long(1000)),
-                              AttributeSpec("multi_precision", .bool(false)), AttributeSpec("use_global_beta_pow", .bool(false)),
-                              AttributeSpec("amsgrad", .bool(false))]),
+        OpSchema(
+            "adam",
+            inputs: [
+                SlotSpec("Param"), SlotSpec("Grad"), SlotSpec("LearningRate"), SlotSpec("Moment1"), SlotSpec("Moment2"),
+                SlotSpec("Beta1Pow"), SlotSpec("Beta2Pow"), .optional("Beta1Tensor"), .optional("Beta2Tensor"),
+                .optional("EpsilonTensor"), .optional("MasterParam"), .optional("SkipUpdate"), .optional("Moment2Max"),
+            ],
+            outputs: [
+                SlotSpec("ParamOut"), SlotSpec("Moment1Out"), SlotSpec("Moment2Out"), SlotSpec("Beta1PowOut"),
+                SlotSpec("Beta2PowOut"), .optional("MasterParamOut"), .optional("Moment2MaxOut"),
+            ],
+            attributes: [
+                AttributeSpec("beta1", .float(0.9)), AttributeSpec("beta2", .float(0.999)),
+                AttributeSpec("epsilon", .float(1e-8)), AttributeSpec("lazy_mode", .bool(false)),
+                AttributeSpec("min_row_size_to_use_multithread", .long(1000)),
+                AttributeSpec("multi_precision", .bool(false)), AttributeSpec("use_global_beta_pow", .bool(false)),
+                AttributeSpec("amsgrad", .bool(false)),
+            ]),
         inferShape: { ctx in
             try checkGrad(ctx)
             try sameAs("Param", "ParamOut", "Moment1Out", "Moment2Out")(&ctx)
@@ -91,23 +123,40 @@ enum OptimizerOps {
         },
         kernel: { ctx in
             if try ctx.op.bool("amsgrad") { throw ctx.error("amsgrad is not supported") }
-            let p = try ctx.input("Param"), g = try ctx.input("Grad"), lr = try ctx.input("LearningRate")
-            let m1 = try ctx.input("Moment1"), m2 = try ctx.input("Moment2")
-            let b1p = try ctx.input("Beta1Pow"), b2p = try ctx.input("Beta2Pow")
-            let pOut = try ctx.output("ParamOut"), m1Out = try ctx.output("Moment1Out"), m2Out = try ctx.output("Moment2Out")
-            let b1pOut = try ctx.output("Beta1PowOut"), b2pOut = try ctx.output("Beta2PowOut")
-            let beta1Tensor = ctx.inputIfPresent("Beta1Tensor"), beta2Tensor = ctx.inputIfPresent("Beta2Tensor")
+            let p = try ctx.input("Param")
+            let g = try ctx.input("Grad")
+            let lr = try ctx.input("LearningRate")
+            let m1 = try ctx.input("Moment1")
+            let m2 = try ctx.input("Moment2")
+            let b1p = try ctx.input("Beta1Pow")
+            let b2p = try ctx.input("Beta2Pow")
+            let pOut = try ctx.output("ParamOut")
+            let m1Out = try ctx.output("Moment1Out")
+            let m2Out = try ctx.output("Moment2Out")
+            let b1pOut = try ctx.output("Beta1PowOut")
+            let b2pOut = try ctx.output("Beta2PowOut")
+            let beta1Tensor = ctx.inputIfPresent("Beta1Tensor")
+            let beta2Tensor = ctx.inputIfPresent("Beta2Tensor")
             let epsilonTensor = ctx.inputIfPresent("EpsilonTensor")
-            let beta1Attr = try ctx.op.float("beta1"), beta2Attr = try ctx.op.float("beta2"), epsAttr = try ctx.op.float("epsilon")
+            let beta1Attr = try ctx.op.float("beta1")
+            let beta2Attr = try ctx.op.float("beta2")
+            let epsAttr = try ctx.op.float("epsilon")
             return {
-                let beta1 = beta1Tensor?.floats[0] ?? beta1Attr, beta2 = beta2Tensor?.floats[0] ?? beta2Attr
+                let beta1 = beta1Tensor?.floats[0] ?? beta1Attr
+                let beta2 = beta2Tensor?.floats[0] ?? beta2Attr
                 let eps = epsilonTensor?.floats[0] ?? epsAttr
-                let pow1 = b1p.floats[0], pow2 = b2p.floats[0]
+                let pow1 = b1p.floats[0]
+                let pow2 = b2p.floats[0]
                 let lrT = lr.floats[0] * (1 - pow2).squareRoot() / (1 - pow1)
                 let epsT = eps * (1 - pow2).squareRoot()
                 let n = p.count
-                let param = p.floats, grad = g.floats, mom1 = m1.floats, mom2 = m2.floats
-                let po = pOut.floats, m1o = m1Out.floats, m2o = m2Out.floats
+                let param = p.floats
+                let grad = g.floats
+                let mom1 = m1.floats
+                let mom2 = m2.floats
+                let po = pOut.floats
+                let m1o = m1Out.floats
+                let m2o = m2Out.floats
                 for i in 0..<n {
                     let gi = grad[i]
                     let a = beta1 * mom1[i] + (1 - beta1) * gi

@@ -18,23 +18,28 @@ struct Pool2DGeometry {
 
     init(op: OpDesc, input x: TensorMeta) throws {
         func mismatch(_ message: String) -> FluidError { .shapeMismatch(op: op.type, slot: "X", message: message) }
-        guard x.dtype == .float32 else { throw mismatch("has dtype \(x.dtype), but \(op.type) supports float32 only (X \(x.shape))") }
+        guard x.dtype == .float32 else {
+            throw mismatch("has dtype \(x.dtype), but \(op.type) supports float32 only (X \(x.shape))")
+        }
         guard x.rank == 4 else { throw mismatch("should be a 4-D NCHW tensor, but X \(x.shape) has rank \(x.rank)") }
         try Window2D.checkChannelFirst(op)
         let type = try op.string("pooling_type")
         guard type == "max" || type == "avg" else {
-            throw FluidError.attribute(op: op.type, name: "pooling_type", message: "should be \"max\" or \"avg\", found \"\(type)\"")
+            throw FluidError.attribute(
+                op: op.type, name: "pooling_type", message: "should be \"max\" or \"avg\", found \"\(type)\"")
         }
         isMax = type == "max"
         exclusive = try op.bool("exclusive")
         adaptive = try op.bool("adaptive")
-        let global = try op.bool("global_pooling"), ceilMode = try op.bool("ceil_mode")
+        let global = try op.bool("global_pooling")
+        let ceilMode = try op.bool("ceil_mode")
         (batch, channels, height, width) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
 
         (kernelH, kernelW) = global ? (height, width) : try Window2D.pair(op, "ksize")
         (strideH, strideW) = try Window2D.pair(op, "strides")
-        padding = Window2D.resolve(try Window2D.algorithm(op), explicit: try Window2D.explicitPadding(op),
-                                   height: height, width: width, kernel: (kernelH, kernelW), stride: (strideH, strideW))
+        padding = Window2D.resolve(
+            try Window2D.algorithm(op), explicit: try Window2D.explicitPadding(op),
+            height: height, width: width, kernel: (kernelH, kernelW), stride: (strideH, strideW))
         if global || adaptive { padding = Padding2D(top: 0, bottom: 0, left: 0, right: 0) }
 
         if global {
@@ -45,14 +50,18 @@ struct Pool2DGeometry {
             outHeight = Self.outputSize(height, kernelH, padding.top, padding.bottom, strideH, ceilMode)
             outWidth = Self.outputSize(width, kernelW, padding.left, padding.right, strideW, ceilMode)
             if outHeight == 0 || outWidth == 0 {
-                throw mismatch("X \(x.shape) is too small for ksize [\(kernelH), \(kernelW)]: the output would be \(outHeight) x \(outWidth) with paddings \(padding) and strides [\(strideH), \(strideW)]")
+                throw mismatch(
+                    "X \(x.shape) is too small for ksize [\(kernelH), \(kernelW)]: the output would be \(outHeight) x \(outWidth) with paddings \(padding) and strides [\(strideH), \(strideW)]"
+                )
             }
         }
     }
 
     /// (size - kernel + padding (+ stride - 1 with ceil_mode)) / stride + 1, as Paddle computes
     /// it; -1 when unknown, 0 when the window does not fit.
-    static func outputSize(_ size: Int, _ kernel: Int, _ before: Int, _ after: Int, _ stride: Int, _ ceilMode: Bool) -> Int {
+    static func outputSize(_ size: Int, _ kernel: Int, _ before: Int, _ after: Int, _ stride: Int, _ ceilMode: Bool)
+        -> Int
+    {
         guard size >= 0, before >= 0 else { return -1 }
         let out = (size - kernel + before + after + (ceilMode ? stride - 1 : 0)) / stride + 1
         return max(out, 0)
@@ -62,22 +71,28 @@ struct Pool2DGeometry {
     /// non-exclusive average.
     @inline(__always)
     func rows(_ o: Int) -> (start: Int, end: Int, span: Int) {
-        Self.window(o, size: height, outputs: outHeight, kernel: kernelH, stride: strideH, pad: padding.top, adaptive: adaptive)
+        Self.window(
+            o, size: height, outputs: outHeight, kernel: kernelH, stride: strideH, pad: padding.top, adaptive: adaptive)
     }
 
     @inline(__always)
     func columns(_ o: Int) -> (start: Int, end: Int, span: Int) {
-        Self.window(o, size: width, outputs: outWidth, kernel: kernelW, stride: strideW, pad: padding.left, adaptive: adaptive)
+        Self.window(
+            o, size: width, outputs: outWidth, kernel: kernelW, stride: strideW, pad: padding.left, adaptive: adaptive)
     }
 
     @inline(__always)
-    static func window(_ o: Int, size: Int, outputs: Int, kernel: Int, stride: Int, pad: Int, adaptive: Bool) -> (start: Int, end: Int, span: Int) {
+    static func window(_ o: Int, size: Int, outputs: Int, kernel: Int, stride: Int, pad: Int, adaptive: Bool) -> (
+        start: Int, end: Int, span: Int
+    ) {
         if adaptive {
             // Bins floor(o * size / outputs) ..< ceil((o + 1) * size / outputs).
-            let start = o * size / outputs, end = ((o + 1) * size + outputs - 1) / outputs
+            let start = o * size / outputs
+            let end = ((o + 1) * size + outputs - 1) / outputs
             return (start, end, end - start)
         }
-        let start = o * stride - pad, end = min(start + kernel, size + pad)
+        let start = o * stride - pad
+        let end = min(start + kernel, size + pad)
         let clippedStart = max(start, 0)
         return (clippedStart, max(min(end, size), clippedStart), end - start)
     }
@@ -120,12 +135,20 @@ final class Pool2DWindows {
                 divisor[oy * g.outWidth + ox] = Float(g.divisor(r, c))
             }
         }
-        let rows = (0..<g.outHeight).allSatisfy { [rowStart, rowEnd] in rowStart[$0] == 2 * $0 && rowEnd[$0] == 2 * $0 + 2 }
-        let columns = (0..<g.outWidth).allSatisfy { [colStart, colEnd] in colStart[$0] == 2 * $0 && colEnd[$0] == 2 * $0 + 2 }
+        let rows = (0..<g.outHeight).allSatisfy { [rowStart, rowEnd] in
+            rowStart[$0] == 2 * $0 && rowEnd[$0] == 2 * $0 + 2
+        }
+        let columns = (0..<g.outWidth).allSatisfy { [colStart, colEnd] in
+            colStart[$0] == 2 * $0 && colEnd[$0] == 2 * $0 + 2
+        }
         tiles2x2 = rows && columns
     }
 
     deinit {
-        rowStart.deallocate(); rowEnd.deallocate(); colStart.deallocate(); colEnd.deallocate(); divisor.deallocate()
+        rowStart.deallocate()
+        rowEnd.deallocate()
+        colStart.deallocate()
+        colEnd.deallocate()
+        divisor.deallocate()
     }
 }

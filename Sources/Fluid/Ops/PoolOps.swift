@@ -29,7 +29,8 @@ enum PoolOps {
             ctx.setOutput("Out", TensorMeta(.float32, g.outputShape))
         },
         kernel: { ctx in
-            let x = try ctx.input("X"), out = try ctx.output("Out")
+            let x = try ctx.input("X")
+            let out = try ctx.output("Out")
             let state = PoolKernelState(ctx.op)
             return {
                 let w = try state.windows(x)
@@ -42,13 +43,18 @@ enum PoolOps {
         gradient: { g in
             let dx = g.inputGrad("X")
             if dx.isEmpty { return [] }
-            return [g.gradOp("pool2d_grad", inputs: ["X": g.input("X"), "Out": g.output("Out"), "Out@GRAD": g.outputGrad("Out")],
-                             outputs: ["X@GRAD": dx])]
+            return [
+                g.gradOp(
+                    "pool2d_grad",
+                    inputs: ["X": g.input("X"), "Out": g.output("Out"), "Out@GRAD": g.outputGrad("Out")],
+                    outputs: ["X@GRAD": dx])
+            ]
         })
 
     static let pool2dGrad = OpDefinition(
-        OpSchema("pool2d_grad", inputs: [SlotSpec("X"), SlotSpec("Out"), SlotSpec("Out@GRAD")],
-                 outputs: [.optional("X@GRAD")], attributes: attributes),
+        OpSchema(
+            "pool2d_grad", inputs: [SlotSpec("X"), SlotSpec("Out"), SlotSpec("Out@GRAD")],
+            outputs: [.optional("X@GRAD")], attributes: attributes),
         inferShape: { ctx in
             let x = try ctx.input("X")
             let expected = try Pool2DGeometry(op: ctx.op, input: x).outputShape
@@ -60,14 +66,20 @@ enum PoolOps {
             ctx.setOutput("X@GRAD", x)
         },
         kernel: { ctx in
-            let x = try ctx.input("X"), out = try ctx.input("Out"), dOut = try ctx.input("Out@GRAD")
+            let x = try ctx.input("X")
+            let out = try ctx.input("Out")
+            let dOut = try ctx.input("Out@GRAD")
             guard let dx = ctx.outputIfPresent("X@GRAD") else { return {} }
             let state = PoolKernelState(ctx.op)
             return {
-                let w = try state.windows(x), g = w.g
+                let w = try state.windows(x)
+                let g = w.g
                 let outputCount = g.batch * g.channels * g.outputPlane
-                guard out.count == outputCount, dOut.count == outputCount, out.dtype == .float32, dOut.dtype == .float32 else {
-                    throw ctx.error("Out \(out.dtype)\(out.shape) and Out@GRAD \(dOut.dtype)\(dOut.shape) should both be float32\(g.outputShape), the pooled shape of X \(x.shape)")
+                guard out.count == outputCount, dOut.count == outputCount, out.dtype == .float32, dOut.dtype == .float32
+                else {
+                    throw ctx.error(
+                        "Out \(out.dtype)\(out.shape) and Out@GRAD \(dOut.dtype)\(dOut.shape) should both be float32\(g.outputShape), the pooled shape of X \(x.shape)"
+                    )
                 }
                 backward(w, x: x.floats, out: out.floats, dOut: dOut.floats, dx: dx.floats)
             }
@@ -80,7 +92,8 @@ enum PoolOps {
     /// Runs `body` on every channel plane, in a few contiguous chunks per core.
     @inline(__always)
     private static func forEachPlane(_ g: Pool2DGeometry, _ body: (Int) -> Void) {
-        let planes = g.batch * g.channels, chunks = min(planes, 4 * coreCount)
+        let planes = g.batch * g.channels
+        let chunks = min(planes, 4 * coreCount)
         parallelFor(chunks, work: planes * g.outputPlane * g.kernelH * g.kernelW) { j in
             for p in (j * planes / chunks)..<((j + 1) * planes / chunks) { body(p) }
         }
@@ -89,14 +102,22 @@ enum PoolOps {
     static func forward(_ w: Pool2DWindows, x: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>) {
         let g = w.g
         forEachPlane(g) { p in
-            let src = x + p * g.inputPlane, dst = out + p * g.outputPlane
-            if g.isMax && w.tiles2x2 { maxPlane2x2(w, src, dst) }
-            else if g.isMax { maxPlane(w, src, dst) } else { averagePlane(w, src, dst) }
+            let src = x + p * g.inputPlane
+            let dst = out + p * g.outputPlane
+            if g.isMax && w.tiles2x2 {
+                maxPlane2x2(w, src, dst)
+            } else if g.isMax {
+                maxPlane(w, src, dst)
+            } else {
+                averagePlane(w, src, dst)
+            }
         }
     }
 
-    static func backward(_ w: Pool2DWindows, x: UnsafePointer<Float>, out: UnsafePointer<Float>,
-                         dOut: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>) {
+    static func backward(
+        _ w: Pool2DWindows, x: UnsafePointer<Float>, out: UnsafePointer<Float>,
+        dOut: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>
+    ) {
         let g = w.g
         forEachPlane(g) { p in
             let gradIn = dx + p * g.inputPlane
@@ -131,7 +152,9 @@ enum PoolOps {
     private static func maxPlane2x2(_ w: Pool2DWindows, _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>) {
         let (width, outWidth) = (w.g.width, w.g.outWidth)
         for oy in 0..<w.g.outHeight {
-            let top = x + 2 * oy * width, bottom = top + width, o = out + oy * outWidth
+            let top = x + 2 * oy * width
+            let bottom = top + width
+            let o = out + oy * outWidth
             for ox in 0..<outWidth {
                 var m = -Float.greatestFiniteMagnitude
                 m = top[2 * ox] > m ? top[2 * ox] : m
@@ -145,13 +168,17 @@ enum PoolOps {
 
     /// `maxGradPlane` for whole 2 x 2 windows: the gradient goes to the first maximum in
     /// reading order, chosen with selects.
-    private static func maxGradPlane2x2(_ w: Pool2DWindows, _ x: UnsafePointer<Float>, _ out: UnsafePointer<Float>,
-                                        _ dOut: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+    private static func maxGradPlane2x2(
+        _ w: Pool2DWindows, _ x: UnsafePointer<Float>, _ out: UnsafePointer<Float>,
+        _ dOut: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>
+    ) {
         let (width, outWidth) = (w.g.width, w.g.outWidth)
         for oy in 0..<w.g.outHeight {
             let row = 2 * oy * width
             for ox in 0..<outWidth {
-                let o = oy * outWidth + ox, m = out[o], at = row + 2 * ox
+                let o = oy * outWidth + ox
+                let m = out[o]
+                let at = row + 2 * ox
                 var first = x[at + width + 1] == m ? at + width + 1 : -1
                 first = x[at + width] == m ? at + width : first
                 first = x[at + 1] == m ? at + 1 : first
@@ -161,7 +188,8 @@ enum PoolOps {
         }
     }
 
-    private static func averagePlane(_ w: Pool2DWindows, _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>) {
+    private static func averagePlane(_ w: Pool2DWindows, _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>)
+    {
         let (width, outWidth) = (w.g.width, w.g.outWidth)
         let (rowStart, rowEnd, colStart, colEnd) = (w.rowStart, w.rowEnd, w.colStart, w.colEnd)
         for oy in 0..<w.g.outHeight {
@@ -171,23 +199,28 @@ enum PoolOps {
                     let row = x + y * width
                     for i in colStart[ox]..<colEnd[ox] { sum += row[i] }
                 }
-                let o = oy * outWidth + ox, d = w.divisor[o]
+                let o = oy * outWidth + ox
+                let d = w.divisor[o]
                 out[o] = d > 0 ? sum / d : 0
             }
         }
     }
 
-    private static func maxGradPlane(_ w: Pool2DWindows, _ x: UnsafePointer<Float>, _ out: UnsafePointer<Float>,
-                                     _ dOut: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+    private static func maxGradPlane(
+        _ w: Pool2DWindows, _ x: UnsafePointer<Float>, _ out: UnsafePointer<Float>,
+        _ dOut: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>
+    ) {
         let (width, outWidth) = (w.g.width, w.g.outWidth)
         let (rowStart, rowEnd, colStart, colEnd) = (w.rowStart, w.rowEnd, w.colStart, w.colEnd)
         for oy in 0..<w.g.outHeight {
             for ox in 0..<outWidth {
                 // The first position holding the maximum: scanning backwards with a select
                 // (no data-dependent branch) leaves the first match in `first`.
-                let o = oy * outWidth + ox, m = out[o]
+                let o = oy * outWidth + ox
+                let m = out[o]
                 let (top, left, right) = (rowStart[oy], colStart[ox], colEnd[ox])
-                var first = -1, y = rowEnd[oy] - 1
+                var first = -1
+                var y = rowEnd[oy] - 1
                 while y >= top {
                     var i = right - 1
                     while i >= left {
@@ -202,13 +235,16 @@ enum PoolOps {
         }
     }
 
-    private static func averageGradPlane(_ w: Pool2DWindows, _ dOut: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+    private static func averageGradPlane(
+        _ w: Pool2DWindows, _ dOut: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>
+    ) {
         let (width, outWidth) = (w.g.width, w.g.outWidth)
         let (rowStart, rowEnd, colStart, colEnd) = (w.rowStart, w.rowEnd, w.colStart, w.colEnd)
         for oy in 0..<w.g.outHeight {
             for ox in 0..<outWidth {
                 // As Paddle: the gradient times 1 / divisor.
-                let o = oy * outWidth + ox, d = w.divisor[o]
+                let o = oy * outWidth + ox
+                let d = w.divisor[o]
                 if d == 0 { continue }
                 let share = dOut[o] * (1 / d)
                 for y in rowStart[oy]..<rowEnd[oy] {

@@ -7,70 +7,89 @@ import Foundation
 /// program twice gives bit-identical parameters, and different seeds give different values.
 enum RandomOps {
     /// Shape inputs Paddle may wire (sizes held in tensors); planning needs the sizes up front.
-    private static let shapeTensorSlots = [SlotSpec("ShapeTensor", dispensable: true),
-                                           SlotSpec("ShapeTensorList", duplicable: true, dispensable: true)]
+    private static let shapeTensorSlots = [
+        SlotSpec("ShapeTensor", dispensable: true),
+        SlotSpec("ShapeTensorList", duplicable: true, dispensable: true),
+    ]
 
     /// Uniform in [min, max). With diag_num > 0, elements i * (diag_step + 1) for i < diag_num
     /// are then set to diag_val (Paddle's diagonal initialization).
     static let uniformRandom = OpDefinition(
-        OpSchema("uniform_random", inputs: shapeTensorSlots, outputs: [SlotSpec("Out")], attributes: [
-            AttributeSpec("shape", .longs([])),
-            AttributeSpec("dtype", .int(DataType.float32.rawValue)),
-            AttributeSpec("min", .float(-1)),
-            AttributeSpec("max", .float(1)),
-            AttributeSpec("seed", .int(0)),
-            AttributeSpec("diag_num", .int(0)),
-            AttributeSpec("diag_step", .int(0)),
-            AttributeSpec("diag_val", .float(1)),
-        ]),
+        OpSchema(
+            "uniform_random", inputs: shapeTensorSlots, outputs: [SlotSpec("Out")],
+            attributes: [
+                AttributeSpec("shape", .longs([])),
+                AttributeSpec("dtype", .int(DataType.float32.rawValue)),
+                AttributeSpec("min", .float(-1)),
+                AttributeSpec("max", .float(1)),
+                AttributeSpec("seed", .int(0)),
+                AttributeSpec("diag_num", .int(0)),
+                AttributeSpec("diag_step", .int(0)),
+                AttributeSpec("diag_val", .float(1)),
+            ]),
         inferShape: inferRandomShape,
         kernel: { ctx in
             let out = try ctx.output("Out")
-            let lo = try ctx.op.double("min"), hi = try ctx.op.double("max")
+            let lo = try ctx.op.double("min")
+            let hi = try ctx.op.double("max")
             guard lo <= hi else { throw ctx.error("min \(lo) is greater than max \(hi)") }
-            let diagNum = try ctx.op.int("diag_num"), diagStep = try ctx.op.int("diag_step")
+            let diagNum = try ctx.op.int("diag_num")
+            let diagStep = try ctx.op.int("diag_step")
             let diagVal = try ctx.op.double("diag_val")
             if diagNum > 0 {
                 guard diagStep >= 0, (diagNum - 1) * (diagStep + 1) < out.count else {
-                    throw ctx.error("diag_num \(diagNum) with diag_step \(diagStep) reaches past the \(out.count) elements of Out \(out.shape)")
+                    throw ctx.error(
+                        "diag_num \(diagNum) with diag_step \(diagStep) reaches past the \(out.count) elements of Out \(out.shape)"
+                    )
                 }
             }
-            return try floatingKernel(ctx, out, UniformFill(seed: ctx.seed, lo: lo, hi: hi, diagNum: diagNum,
-                                                            diagStep: diagStep, diagVal: diagVal))
+            return try floatingKernel(
+                ctx, out,
+                UniformFill(
+                    seed: ctx.seed, lo: lo, hi: hi, diagNum: diagNum,
+                    diagStep: diagStep, diagVal: diagVal))
         })
 
     static let gaussianRandom = OpDefinition(
-        OpSchema("gaussian_random", inputs: shapeTensorSlots, outputs: [SlotSpec("Out")], attributes: [
-            AttributeSpec("shape", .longs([])),
-            AttributeSpec("mean", .float(0)),
-            AttributeSpec("std", .float(1)),
-            AttributeSpec("seed", .int(0)),
-            AttributeSpec("dtype", .int(DataType.float32.rawValue)),
-        ]),
+        OpSchema(
+            "gaussian_random", inputs: shapeTensorSlots, outputs: [SlotSpec("Out")],
+            attributes: [
+                AttributeSpec("shape", .longs([])),
+                AttributeSpec("mean", .float(0)),
+                AttributeSpec("std", .float(1)),
+                AttributeSpec("seed", .int(0)),
+                AttributeSpec("dtype", .int(DataType.float32.rawValue)),
+            ]),
         inferShape: inferRandomShape,
         kernel: { ctx in
             let out = try ctx.output("Out")
-            let mean = try ctx.op.double("mean"), std = try ctx.op.double("std")
-            return try floatingKernel(ctx, out, NormalFill(seed: ctx.seed, mean: mean, std: std, lo: -.infinity, hi: .infinity))
+            let mean = try ctx.op.double("mean")
+            let std = try ctx.op.double("std")
+            return try floatingKernel(
+                ctx, out, NormalFill(seed: ctx.seed, mean: mean, std: std, lo: -.infinity, hi: .infinity))
         })
 
     /// Normal values redrawn until they lie within 2 std of the mean. When the op carries
     /// Paddle 2.5+'s `a` and `b` attributes, those absolute bounds apply instead.
     static let truncatedGaussianRandom = OpDefinition(
-        OpSchema("truncated_gaussian_random", outputs: [SlotSpec("Out")], attributes: [
-            AttributeSpec("shape", .ints([])),
-            AttributeSpec("mean", .float(0)),
-            AttributeSpec("std", .float(1)),
-            AttributeSpec("seed", .int(0)),
-            AttributeSpec("dtype", .int(DataType.float32.rawValue)),
-        ]),
+        OpSchema(
+            "truncated_gaussian_random", outputs: [SlotSpec("Out")],
+            attributes: [
+                AttributeSpec("shape", .ints([])),
+                AttributeSpec("mean", .float(0)),
+                AttributeSpec("std", .float(1)),
+                AttributeSpec("seed", .int(0)),
+                AttributeSpec("dtype", .int(DataType.float32.rawValue)),
+            ]),
         inferShape: inferRandomShape,
         kernel: { ctx in
             let out = try ctx.output("Out")
-            let mean = try ctx.op.double("mean"), std = try ctx.op.double("std")
+            let mean = try ctx.op.double("mean")
+            let std = try ctx.op.double("std")
             guard std >= 0 else { throw ctx.error("std \(std) is negative") }
             // Bounds on the standard normal before scaling.
-            var lo = -2.0, hi = 2.0
+            var lo = -2.0
+            var hi = 2.0
             if let a = ctx.op.attributes["a"]?.doubleValue, let b = ctx.op.attributes["b"]?.doubleValue, std > 0 {
                 lo = (a - mean) / std
                 hi = (b - mean) / std
@@ -78,7 +97,8 @@ enum RandomOps {
             // Redrawing needs a range the normal lands in often enough.
             let mass = (erf(hi / 2.0.squareRoot()) - erf(lo / 2.0.squareRoot())) / 2
             guard std == 0 || mass >= 1e-4 else {
-                throw ctx.error("the truncation bounds keep only \(mass) of the distribution (mean \(mean), std \(std))")
+                throw ctx.error(
+                    "the truncation bounds keep only \(mass) of the distribution (mean \(mean), std \(std))")
             }
             return try floatingKernel(ctx, out, NormalFill(seed: ctx.seed, mean: mean, std: std, lo: lo, hi: hi))
         })
@@ -99,7 +119,8 @@ enum RandomOps {
     }
 
     /// A step closure running `filler` on Out's elements, as float32 or float64.
-    private static func floatingKernel<F: RandomFill>(_ ctx: KernelContext, _ out: Tensor, _ filler: F) throws -> Kernel {
+    private static func floatingKernel<F: RandomFill>(_ ctx: KernelContext, _ out: Tensor, _ filler: F) throws -> Kernel
+    {
         switch out.dtype {
         case .float32: return { filler.fill(out.floats, out.count) }
         case .float64: return { filler.fill(out.pointer(as: Double.self), out.count) }

@@ -21,7 +21,8 @@ enum ReduceOps {
                 for d in dims {
                     let axis = d < 0 ? d + x.count : d
                     guard x.isEmpty || (axis >= 0 && axis < x.count) else {
-                        throw FluidError.shapeMismatch(op: op, slot: "X", message: "dim \(dims) is out of range for X \(x) of rank \(x.count)")
+                        throw FluidError.shapeMismatch(
+                            op: op, slot: "X", message: "dim \(dims) is out of range for X \(x) of rank \(x.count)")
                     }
                     if !x.isEmpty { reduced[axis] = true }
                 }
@@ -32,8 +33,9 @@ enum ReduceOps {
         }
 
         init(_ op: OpDesc, x: [Int]) throws {
-            try self.init(op: op.type, x: x, dims: try op.ints("dim"), keepDim: try op.bool("keep_dim"),
-                          reduceAll: try op.bool("reduce_all"))
+            try self.init(
+                op: op.type, x: x, dims: try op.ints("dim"), keepDim: try op.bool("keep_dim"),
+                reduceAll: try op.bool("reduce_all"))
         }
 
         /// X's space with Out as operand A (stride 0 along reduced dims); B is a single element.
@@ -42,8 +44,13 @@ enum ReduceOps {
         }
 
         /// A bound kernel's reduction, its layout and 1/reducedCount, per shape of X.
-        static func cache(_ op: OpDesc) throws -> ShapeKeyedCache<(reduction: Reduction, layout: BroadcastLayout, scale: Float)> {
-            let type = op.type, dims = try op.ints("dim"), keepDim = try op.bool("keep_dim"), all = try op.bool("reduce_all")
+        static func cache(_ op: OpDesc) throws -> ShapeKeyedCache<
+            (reduction: Reduction, layout: BroadcastLayout, scale: Float)
+        > {
+            let type = op.type
+            let dims = try op.ints("dim")
+            let keepDim = try op.bool("keep_dim")
+            let all = try op.bool("reduce_all")
             return ShapeKeyedCache { x, _ in
                 let r = try Reduction(op: type, x: x, dims: dims, keepDim: keepDim, reduceAll: all)
                 return (r, r.layout(x), 1 / Float(r.reducedCount))
@@ -55,7 +62,8 @@ enum ReduceOps {
     enum Spread: BinaryFloatFunction { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a } }
 
     private static let reduceAttributes = [
-        AttributeSpec("dim", .ints([0])), AttributeSpec("keep_dim", .bool(false)), AttributeSpec("reduce_all", .bool(false)),
+        AttributeSpec("dim", .ints([0])), AttributeSpec("keep_dim", .bool(false)),
+        AttributeSpec("reduce_all", .bool(false)),
         AttributeSpec("in_dtype", .int(-1)), AttributeSpec("out_dtype", .int(-1)),
     ]
 
@@ -69,33 +77,42 @@ enum ReduceOps {
                 ctx.setOutput("Out", TensorMeta(outType, try Reduction(ctx.op, x: x.shape).outShape))
             },
             kernel: { ctx in
-                let x = try ctx.input("X"), out = try ctx.output("Out")
+                let x = try ctx.input("X")
+                let out = try ctx.output("Out")
                 let reductions = try Reduction.cache(ctx.op)
                 return {
                     // Summing a reduction is the gradient walk of a broadcast: X plays dOut, Out is A.
                     let (r, layout, scale) = try reductions.value(x)
                     try MathOpSupport.requireShape(type, "Out", out, r.outShape)
-                    let xs = x.floats, o = out.floats
+                    let xs = x.floats
+                    let o = out.floats
                     layout.accumulate(PassGradient.self, intoA: true, dout: xs, out: xs, x: xs, y: xs, into: o)
                     if mean { for i in 0..<out.count { o[i] *= scale } }
                 }
             },
             gradient: { g in
-                [g.gradOp(type + "_grad", inputs: ["X": g.input("X"), "Out@GRAD": g.outputGrad("Out")],
-                          outputs: ["X@GRAD": g.inputGrad("X")])]
+                [
+                    g.gradOp(
+                        type + "_grad", inputs: ["X": g.input("X"), "Out@GRAD": g.outputGrad("Out")],
+                        outputs: ["X@GRAD": g.inputGrad("X")])
+                ]
             })
     }
 
     private static func reduceGrad(_ type: String, mean: Bool) -> OpDefinition {
         OpDefinition(
-            OpSchema(type, inputs: [SlotSpec("X"), SlotSpec("Out@GRAD")], outputs: [SlotSpec("X@GRAD")], attributes: reduceAttributes),
+            OpSchema(
+                type, inputs: [SlotSpec("X"), SlotSpec("Out@GRAD")], outputs: [SlotSpec("X@GRAD")],
+                attributes: reduceAttributes),
             inferShape: { ctx in
-                let x = try ctx.input("X"), dout = try ctx.input("Out@GRAD")
+                let x = try ctx.input("X")
+                let dout = try ctx.input("Out@GRAD")
                 try MathOpSupport.requireFloat32(ctx, [("Out@GRAD", dout)])
                 ctx.setOutput("X@GRAD", TensorMeta(dout.dtype, x.shape))
             },
             kernel: { ctx in
-                let x = try ctx.input("X"), dout = try ctx.input("Out@GRAD")
+                let x = try ctx.input("X")
+                let dout = try ctx.input("Out@GRAD")
                 guard let dx = ctx.outputIfPresent("X@GRAD") else { return {} }
                 let reductions = try Reduction.cache(ctx.op)
                 // B of the layout is a single element: the mean's 1/n, multiplied in as dOut spreads.
@@ -121,23 +138,29 @@ enum ReduceOps {
             ctx.setOutput("Out", TensorMeta(x.dtype, []))
         },
         kernel: { ctx in
-            let x = try ctx.input("X"), out = try ctx.output("Out")
+            let x = try ctx.input("X")
+            let out = try ctx.output("Out")
             return {
-                let p = x.floats, n = x.count
+                let p = x.floats
+                let n = x.count
                 var s: Double = 0
                 for i in 0..<n { s += Double(p[i]) }
                 out.floats[0] = Float(s / Double(n))
             }
         },
         gradient: { g in
-            [g.gradOp("mean_grad", inputs: ["X": g.input("X"), "Out@GRAD": g.outputGrad("Out")],
-                      outputs: ["X@GRAD": g.inputGrad("X")])]
+            [
+                g.gradOp(
+                    "mean_grad", inputs: ["X": g.input("X"), "Out@GRAD": g.outputGrad("Out")],
+                    outputs: ["X@GRAD": g.inputGrad("X")])
+            ]
         })
 
     static let meanAllGrad = OpDefinition(
         OpSchema("mean_grad", inputs: [SlotSpec("X"), SlotSpec("Out@GRAD")], outputs: [SlotSpec("X@GRAD")]),
         inferShape: { ctx in
-            let x = try ctx.input("X"), dout = try ctx.input("Out@GRAD")
+            let x = try ctx.input("X")
+            let dout = try ctx.input("Out@GRAD")
             guard knownProduct(dout.shape) == 1 || knownProduct(dout.shape) < 0 else {
                 throw ctx.error("Out@GRAD", "Out@GRAD \(dout) of the mean of X \(x) must hold one element")
             }
@@ -149,7 +172,8 @@ enum ReduceOps {
             guard let dx = ctx.outputIfPresent("X@GRAD") else { return {} }
             return {
                 guard dout.count == 1 else {
-                    throw FluidError.kernel(op: "mean_grad", message: "Out@GRAD has shape \(dout.shape), expected one element")
+                    throw FluidError.kernel(
+                        op: "mean_grad", message: "Out@GRAD has shape \(dout.shape), expected one element")
                 }
                 dx.floats.update(repeating: dout.floats[0] / Float(dx.count), count: dx.count)
             }

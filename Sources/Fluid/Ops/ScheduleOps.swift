@@ -5,14 +5,19 @@ import Foundation
 /// rate (see `LearningRateSchedule` for the formulas).
 enum ScheduleOps {
     static let increment = OpDefinition(
-        OpSchema("increment", inputs: [SlotSpec("X")], outputs: [SlotSpec("Out")], attributes: [AttributeSpec("step", .float(1))]),
+        OpSchema(
+            "increment", inputs: [SlotSpec("X")], outputs: [SlotSpec("Out")],
+            attributes: [AttributeSpec("step", .float(1))]),
         inferShape: { ctx in
             let x = try ctx.input("X")
-            guard knownProduct(x.shape) == 1 || x.shape.isEmpty else { throw ctx.error("X", "must hold one element, got \(x.shape)") }
+            guard knownProduct(x.shape) == 1 || x.shape.isEmpty else {
+                throw ctx.error("X", "must hold one element, got \(x.shape)")
+            }
             ctx.setOutput("Out", x)
         },
         kernel: { ctx in
-            let x = try ctx.input("X"), out = try ctx.output("Out")
+            let x = try ctx.input("X")
+            let out = try ctx.output("Out")
             let step = try ctx.op.double("step")
             switch x.dtype {
             case .float32: return { out.floats[0] = x.floats[0] + Float(step) }
@@ -23,22 +28,29 @@ enum ScheduleOps {
         })
 
     static let lrSchedule = OpDefinition(
-        OpSchema("lr_schedule", inputs: [SlotSpec("Step"), SlotSpec("BaseRate")], outputs: [SlotSpec("Out")], attributes: [
-            AttributeSpec("kind", .string("constant")), AttributeSpec("decay_steps", .int(1)), AttributeSpec("decay_rate", .float(1)),
-            AttributeSpec("staircase", .bool(false)), AttributeSpec("boundaries", .ints([])), AttributeSpec("values", .floats([])),
-            AttributeSpec("step_each_epoch", .int(1)), AttributeSpec("epochs", .int(1)),
-            AttributeSpec("warmup_steps", .int(0)), AttributeSpec("warmup_start", .float(0)),
-        ]),
+        OpSchema(
+            "lr_schedule", inputs: [SlotSpec("Step"), SlotSpec("BaseRate")], outputs: [SlotSpec("Out")],
+            attributes: [
+                AttributeSpec("kind", .string("constant")), AttributeSpec("decay_steps", .int(1)),
+                AttributeSpec("decay_rate", .float(1)),
+                AttributeSpec("staircase", .bool(false)), AttributeSpec("boundaries", .ints([])),
+                AttributeSpec("values", .floats([])),
+                AttributeSpec("step_each_epoch", .int(1)), AttributeSpec("epochs", .int(1)),
+                AttributeSpec("warmup_steps", .int(0)), AttributeSpec("warmup_start", .float(0)),
+            ]),
         inferShape: { ctx in
             // A float32 counter counts exactly up to 2^24 steps, far past any schedule here.
-            let step = try ctx.float32Input("Step"), base = try ctx.float32Input("BaseRate")
+            let step = try ctx.float32Input("Step")
+            let base = try ctx.float32Input("BaseRate")
             guard knownProduct(step.shape) == 1, knownProduct(base.shape) == 1 else {
                 throw ctx.error("Step", "Step \(step.shape) and BaseRate \(base.shape) must hold one element each")
             }
             ctx.setOutput("Out", base)
         },
         kernel: { ctx in
-            let step = try ctx.input("Step"), base = try ctx.input("BaseRate"), out = try ctx.output("Out")
+            let step = try ctx.input("Step")
+            let base = try ctx.input("BaseRate")
+            let out = try ctx.output("Out")
             let rule = try Rule(ctx.op)
             return { out.floats[0] = rule.rate(step: Double(step.floats[0]) - 1, base: Double(base.floats[0])) }
         })
@@ -64,10 +76,12 @@ enum ScheduleOps {
                 throw FluidError.attribute(op: op.type, name: "kind", message: "names no known schedule: '\(kind)'")
             }
             guard kind != "piecewise" || values.count == boundaries.count + 1 else {
-                throw FluidError.attribute(op: op.type, name: "values", message: "needs one more value than boundaries (\(boundaries.count))")
+                throw FluidError.attribute(
+                    op: op.type, name: "values", message: "needs one more value than boundaries (\(boundaries.count))")
             }
             guard decaySteps > 0, stepsPerEpoch > 0, epochs > 0 else {
-                throw FluidError.attribute(op: op.type, name: "decay_steps", message: "and step_each_epoch and epochs must be positive")
+                throw FluidError.attribute(
+                    op: op.type, name: "decay_steps", message: "and step_each_epoch and epochs must be positive")
             }
         }
 

@@ -34,7 +34,8 @@ public struct ShapeContext {
             throw FluidError.shapeMismatch(op: op.type, slot: slot, message: "needs a variable, but none is given")
         }
         guard let m = lookup(names[index]) else {
-            throw FluidError.missingVariable(name: names[index], context: "input '\(slot)' of op '\(op.type)' is not declared or computed before it")
+            throw FluidError.missingVariable(
+                name: names[index], context: "input '\(slot)' of op '\(op.type)' is not declared or computed before it")
         }
         return m
     }
@@ -44,7 +45,8 @@ public struct ShapeContext {
     public func float32Input(_ slot: String, at index: Int = 0) throws -> TensorMeta {
         let m = try input(slot, at: index)
         guard m.dtype == .float32 else {
-            throw error(slot, "\(slot) must hold float32 elements (the only kernels there are), got \(m.dtype)\(m.shape)")
+            throw error(
+                slot, "\(slot) must hold float32 elements (the only kernels there are), got \(m.dtype)\(m.shape)")
         }
         return m
     }
@@ -85,7 +87,8 @@ public struct ShapeContext {
 
 /// The float32 meta of `slot`, after checking that `other` (a gradient fed back) has its shape.
 func sameShape(_ ctx: ShapeContext, _ slot: String, _ other: String) throws -> TensorMeta {
-    let m = try ctx.float32Input(slot), o = try ctx.float32Input(other)
+    let m = try ctx.float32Input(slot)
+    let o = try ctx.float32Input(other)
     guard m.shape.count == o.shape.count, zip(m.shape, o.shape).allSatisfy(dimsAgree) else {
         throw ctx.error(other, "\(other) has shape \(o.shape), but \(slot) has \(m.shape)")
     }

@@ -5,15 +5,17 @@
 /// X's shape to the grad op, so the backward pass does not keep X alive (Paddle's convention).
 enum ShapeOps {
     static let reshape2 = OpDefinition(
-        OpSchema("reshape2",
-                 inputs: [SlotSpec("X"), .optional("Shape"), SlotSpec("ShapeTensor", duplicable: true, dispensable: true)],
-                 outputs: [SlotSpec("Out"), .optional("XShape")],
-                 attributes: [AttributeSpec("shape", .ints([]))]),
+        OpSchema(
+            "reshape2",
+            inputs: [SlotSpec("X"), .optional("Shape"), SlotSpec("ShapeTensor", duplicable: true, dispensable: true)],
+            outputs: [SlotSpec("Out"), .optional("XShape")],
+            attributes: [AttributeSpec("shape", .ints([]))]),
         inferShape: { ctx in
             let x = try ctx.input("X")
             // A shape held in a tensor is only known when the program runs, too late for planning.
             for slot in ["Shape", "ShapeTensor"] where ctx.has(slot) {
-                throw ctx.error(slot, "a target shape given as a tensor is not supported; give it in the 'shape' attribute")
+                throw ctx.error(
+                    slot, "a target shape given as a tensor is not supported; give it in the 'shape' attribute")
             }
             let out = try reshapedDims(x.shape, to: ctx.op.ints("shape"), ctx)
             ctx.setOutput("Out", TensorMeta(x.dtype, out))
@@ -25,8 +27,9 @@ enum ShapeOps {
     static let reshape2Grad = viewGrad("reshape2_grad")
 
     static let flattenContiguousRange = OpDefinition(
-        OpSchema("flatten_contiguous_range", inputs: [SlotSpec("X")], outputs: [SlotSpec("Out"), .optional("XShape")],
-                 attributes: [AttributeSpec("start_axis", .int(1)), AttributeSpec("stop_axis", .int(1))]),
+        OpSchema(
+            "flatten_contiguous_range", inputs: [SlotSpec("X")], outputs: [SlotSpec("Out"), .optional("XShape")],
+            attributes: [AttributeSpec("start_axis", .int(1)), AttributeSpec("stop_axis", .int(1))]),
         inferShape: { ctx in
             let x = try ctx.input("X")
             let out = try flattenedDims(x.shape, start: ctx.op.int("start_axis"), stop: ctx.op.int("stop_axis"), ctx)
@@ -71,7 +74,10 @@ enum ShapeOps {
         let spread = knownProduct(x.indices.filter { $0 >= copied.count || !copied[$0] }.map { x[$0] })
         let explicit = out.indices.filter { $0 != inferred && !copied[$0] }.reduce(1) { $0 * out[$1] }
         if let k = inferred {
-            guard spread >= 0 else { out[k] = -1; return out }
+            guard spread >= 0 else {
+                out[k] = -1
+                return out
+            }
             guard explicit > 0, spread % explicit == 0 else {
                 throw failure("\(knownProduct(x)) elements do not divide into the given dimensions")
             }
@@ -87,9 +93,13 @@ enum ShapeOps {
     static func flattenedDims(_ x: [Int], start: Int, stop: Int, _ ctx: ShapeContext) throws -> [Int] {
         let r = x.count
         if r == 0 { return [1] }
-        let s = start < 0 ? start + r : start, e = stop < 0 ? stop + r : stop
+        let s = start < 0 ? start + r : start
+        let e = stop < 0 ? stop + r : stop
         guard s >= 0, s < r, e >= 0, e < r, s <= e else {
-            throw ctx.error("X", "cannot flatten X \(x) from start_axis \(start) to stop_axis \(stop): both must lie in [-\(r), \(r)) with start_axis not after stop_axis")
+            throw ctx.error(
+                "X",
+                "cannot flatten X \(x) from start_axis \(start) to stop_axis \(stop): both must lie in [-\(r), \(r)) with start_axis not after stop_axis"
+            )
         }
         return Array(x[..<s]) + [knownProduct(x[s...e])] + Array(x[(e + 1)...])
     }
@@ -101,14 +111,19 @@ enum ShapeOps {
         OpDefinition(
             OpSchema(type, inputs: [SlotSpec("XShape"), SlotSpec("Out@GRAD")], outputs: [SlotSpec("X@GRAD")]),
             inferShape: { ctx in
-                let xShape = try ctx.input("XShape"), dout = try ctx.input("Out@GRAD")
+                let xShape = try ctx.input("XShape")
+                let dout = try ctx.input("Out@GRAD")
                 guard xShape.rank >= 1 else {
                     throw ctx.error("XShape", "should be [0] followed by X's shape, found \(xShape.shape)")
                 }
                 let x = Array(xShape.shape.dropFirst())
-                let want = knownProduct(x), have = knownProduct(dout.shape)
+                let want = knownProduct(x)
+                let have = knownProduct(dout.shape)
                 guard want < 0 || have < 0 || want == have else {
-                    throw ctx.error("Out@GRAD", "Out@GRAD \(dout.shape) has \(have) elements but X \(x) (from XShape \(xShape.shape)) has \(want)")
+                    throw ctx.error(
+                        "Out@GRAD",
+                        "Out@GRAD \(dout.shape) has \(have) elements but X \(x) (from XShape \(xShape.shape)) has \(want)"
+                    )
                 }
                 ctx.setOutput("X@GRAD", TensorMeta(dout.dtype, x))
             },
@@ -119,8 +134,11 @@ enum ShapeOps {
     private static func viewGradient(_ g: GradientContext, type: String) -> [OpDesc] {
         let dx = g.inputGrad("X")
         guard !dx.isEmpty else { return [] }
-        return [g.gradOp(type, inputs: ["XShape": g.output("XShape"), "Out@GRAD": g.outputGrad("Out")],
-                         outputs: ["X@GRAD": dx])]
+        return [
+            g.gradOp(
+                type, inputs: ["XShape": g.output("XShape"), "Out@GRAD": g.outputGrad("Out")],
+                outputs: ["X@GRAD": dx])
+        ]
     }
 
     /// A kernel copying the bytes of input `from` into output `to` (any dtype); nothing to do
@@ -131,7 +149,11 @@ enum ShapeOps {
         let op = ctx.op.type
         return {
             guard src.byteCount == dst.byteCount else {
-                throw FluidError.kernel(op: op, message: "\(from) \(src.dtype)\(src.shape) and \(to) \(dst.dtype)\(dst.shape) hold different numbers of bytes")
+                throw FluidError.kernel(
+                    op: op,
+                    message:
+                        "\(from) \(src.dtype)\(src.shape) and \(to) \(dst.dtype)\(dst.shape) hold different numbers of bytes"
+                )
             }
             dst.rawPointer.copyMemory(from: src.rawPointer, byteCount: src.byteCount)
         }

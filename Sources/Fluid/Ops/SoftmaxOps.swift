@@ -20,19 +20,26 @@ enum SoftmaxOps {
             ctx.setOutput("Out", x)
         },
         kernel: { ctx in
-            let x = try ctx.input("X"), out = try ctx.output("Out"), axis = try ctx.op.int("axis")
+            let x = try ctx.input("X")
+            let out = try ctx.output("Out")
+            let axis = try ctx.op.int("axis")
             return { forward(x.floats, out.floats, NNSupport.AxisView(x.shape, signedAxis: axis)) }
         },
         gradient: { g in
-            [g.gradOp("softmax_grad", inputs: ["Out": g.output("Out"), "Out@GRAD": g.outputGrad("Out")],
-                      outputs: ["X@GRAD": g.inputGrad("X")])]
+            [
+                g.gradOp(
+                    "softmax_grad", inputs: ["Out": g.output("Out"), "Out@GRAD": g.outputGrad("Out")],
+                    outputs: ["X@GRAD": g.inputGrad("X")])
+            ]
         })
 
     static let softmaxGrad = OpDefinition(
-        OpSchema("softmax_grad", inputs: [SlotSpec("Out"), SlotSpec("Out@GRAD")], outputs: [SlotSpec("X@GRAD")],
-                 attributes: attributes),
+        OpSchema(
+            "softmax_grad", inputs: [SlotSpec("Out"), SlotSpec("Out@GRAD")], outputs: [SlotSpec("X@GRAD")],
+            attributes: attributes),
         inferShape: { ctx in
-            let out = try ctx.float32Input("Out"), dout = try ctx.float32Input("Out@GRAD")
+            let out = try ctx.float32Input("Out")
+            let dout = try ctx.float32Input("Out@GRAD")
             try checkAxis(ctx, out, slot: "Out")
             guard out.rank == dout.rank, zip(out.shape, dout.shape).allSatisfy(dimsAgree) else {
                 throw ctx.error("Out@GRAD", "Out@GRAD \(dout.shape) must have the shape of Out \(out.shape)")
@@ -40,7 +47,9 @@ enum SoftmaxOps {
             ctx.setOutput("X@GRAD", out)
         },
         kernel: { ctx in
-            let out = try ctx.input("Out"), dout = try ctx.input("Out@GRAD"), axis = try ctx.op.int("axis")
+            let out = try ctx.input("Out")
+            let dout = try ctx.input("Out@GRAD")
+            let axis = try ctx.op.int("axis")
             guard let dx = ctx.outputIfPresent("X@GRAD") else { return {} }
             return { backward(out.floats, dout.floats, dx.floats, NNSupport.AxisView(out.shape, signedAxis: axis)) }
         })
@@ -58,8 +67,10 @@ enum SoftmaxOps {
     /// Softmax of one row (`size` elements `stride` apart from `base`), stable by subtracting the
     /// row's maximum; returns that maximum and the sum of exponentials (for log-sum-exp).
     @inline(__always)
-    static func softmaxRow(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
-                           base: Int, size: Int, stride: Int) -> (max: Float, sum: Float) {
+    static func softmaxRow(
+        _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
+        base: Int, size: Int, stride: Int
+    ) -> (max: Float, sum: Float) {
         var m = -Float.infinity
         for k in 0..<size { m = max(m, x[base + k * stride]) }
         var sum: Float = 0
@@ -75,7 +86,8 @@ enum SoftmaxOps {
 
     /// out = softmax(x) along the middle dimension of `v`.
     static func forward(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ v: NNSupport.AxisView) {
-        let size = v.size, inner = v.inner
+        let size = v.size
+        let inner = v.inner
         NNSupport.forEachChunk(v.outer, workPerRow: size * inner * 8) { rows in
             for o in rows {
                 for i in 0..<inner { _ = softmaxRow(x, out, base: o * size * inner + i, size: size, stride: inner) }
@@ -84,9 +96,12 @@ enum SoftmaxOps {
     }
 
     /// dx = out * (dout - sum(dout * out)) along the middle dimension of `v`.
-    static func backward(_ out: UnsafePointer<Float>, _ dout: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
-                         _ v: NNSupport.AxisView) {
-        let size = v.size, inner = v.inner
+    static func backward(
+        _ out: UnsafePointer<Float>, _ dout: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
+        _ v: NNSupport.AxisView
+    ) {
+        let size = v.size
+        let inner = v.inner
         NNSupport.forEachChunk(v.outer, workPerRow: size * inner * 3) { rows in
             for o in rows {
                 for i in 0..<inner {

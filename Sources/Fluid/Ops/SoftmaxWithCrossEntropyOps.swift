@@ -44,8 +44,9 @@ enum SoftmaxWithCrossEntropyOps {
     }
 
     static let softmaxWithCrossEntropy = OpDefinition(
-        OpSchema("softmax_with_cross_entropy", inputs: [SlotSpec("Logits"), SlotSpec("Label")],
-                 outputs: [SlotSpec("Softmax"), SlotSpec("Loss")], attributes: attributes),
+        OpSchema(
+            "softmax_with_cross_entropy", inputs: [SlotSpec("Logits"), SlotSpec("Label")],
+            outputs: [SlotSpec("Softmax"), SlotSpec("Loss")], attributes: attributes),
         inferShape: { ctx in
             let logits = try ctx.float32Input("Logits")
             let axis = try checkLabel(&ctx, scores: logits, scoresSlot: "Logits")
@@ -53,8 +54,10 @@ enum SoftmaxWithCrossEntropyOps {
             ctx.setOutput("Loss", TensorMeta(logits.dtype, NNSupport.collapsing(logits.shape, axis: axis)))
         },
         kernel: { ctx in
-            let logits = try ctx.input("Logits"), label = try ctx.input("Label")
-            let softmax = try ctx.output("Softmax"), loss = try ctx.output("Loss")
+            let logits = try ctx.input("Logits")
+            let label = try ctx.input("Label")
+            let softmax = try ctx.output("Softmax")
+            let loss = try ctx.output("Loss")
             let config = try Config(ctx.op)
             return {
                 let c = config.viewing(logits.shape)
@@ -68,26 +71,37 @@ enum SoftmaxWithCrossEntropyOps {
             }
         },
         gradient: { g in
-            [g.gradOp("softmax_with_cross_entropy_grad",
-                      inputs: ["Label": g.input("Label"), "Softmax": g.output("Softmax"), "Loss@GRAD": g.outputGrad("Loss")],
-                      outputs: ["Logits@GRAD": g.inputGrad("Logits")])]
+            [
+                g.gradOp(
+                    "softmax_with_cross_entropy_grad",
+                    inputs: [
+                        "Label": g.input("Label"), "Softmax": g.output("Softmax"), "Loss@GRAD": g.outputGrad("Loss"),
+                    ],
+                    outputs: ["Logits@GRAD": g.inputGrad("Logits")])
+            ]
         })
 
     static let softmaxWithCrossEntropyGrad = OpDefinition(
-        OpSchema("softmax_with_cross_entropy_grad",
-                 inputs: [SlotSpec("Label"), SlotSpec("Softmax"), SlotSpec("Loss@GRAD")],
-                 outputs: [SlotSpec("Logits@GRAD")], attributes: attributes),
+        OpSchema(
+            "softmax_with_cross_entropy_grad",
+            inputs: [SlotSpec("Label"), SlotSpec("Softmax"), SlotSpec("Loss@GRAD")],
+            outputs: [SlotSpec("Logits@GRAD")], attributes: attributes),
         inferShape: { ctx in
-            let softmax = try ctx.float32Input("Softmax"), dloss = try ctx.float32Input("Loss@GRAD")
+            let softmax = try ctx.float32Input("Softmax")
+            let dloss = try ctx.float32Input("Loss@GRAD")
             let axis = try checkLabel(&ctx, scores: softmax, scoresSlot: "Softmax")
-            let rows = knownProduct(NNSupport.collapsing(softmax.shape, axis: axis)), n = knownProduct(dloss.shape)
+            let rows = knownProduct(NNSupport.collapsing(softmax.shape, axis: axis))
+            let n = knownProduct(dloss.shape)
             guard rows < 0 || n < 0 || rows == n else {
-                throw ctx.error("Loss@GRAD", "Loss@GRAD \(dloss.shape) must hold one value per row of Softmax \(softmax.shape)")
+                throw ctx.error(
+                    "Loss@GRAD", "Loss@GRAD \(dloss.shape) must hold one value per row of Softmax \(softmax.shape)")
             }
             ctx.setOutput("Logits@GRAD", softmax)
         },
         kernel: { ctx in
-            let softmax = try ctx.input("Softmax"), dloss = try ctx.input("Loss@GRAD"), label = try ctx.input("Label")
+            let softmax = try ctx.input("Softmax")
+            let dloss = try ctx.input("Loss@GRAD")
+            let label = try ctx.input("Label")
             guard let dx = ctx.outputIfPresent("Logits@GRAD") else { return {} }
             let config = try Config(ctx.op)
             return {
@@ -108,7 +122,9 @@ enum SoftmaxWithCrossEntropyOps {
         let soft = try ctx.op.bool("soft_label")
         let label = try soft ? ctx.float32Input("Label") : NNSupport.int64Input(ctx, "Label")
         guard NNSupport.labelFits(label.shape, scores.shape, axis: a, soft: soft) else {
-            let expected = soft ? "the shape of \(scoresSlot) (soft labels)"
+            let expected =
+                soft
+                ? "the shape of \(scoresSlot) (soft labels)"
                 : "the shape of \(scoresSlot) with 1 in the class dimension \(a) (hard labels)"
             throw ctx.error("Label", "Label \(label.shape) must have \(expected), \(scoresSlot) is \(scores.shape)")
         }
@@ -127,14 +143,18 @@ enum SoftmaxWithCrossEntropyOps {
     }
 
     /// Softmax and its cross entropy from log-sum-exp, row by row (row = (o, i)).
-    static func softmaxLoss(_ x: UnsafePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ loss: UnsafeMutablePointer<Float>,
-                            _ labels: UnsafeRawPointer, _ c: Config) {
+    static func softmaxLoss(
+        _ x: UnsafePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ loss: UnsafeMutablePointer<Float>,
+        _ labels: UnsafeRawPointer, _ c: Config
+    ) {
         let (size, inner) = (c.view.size, c.view.inner)
-        let hard = labels.assumingMemoryBound(to: Int64.self), soft = labels.assumingMemoryBound(to: Float.self)
+        let hard = labels.assumingMemoryBound(to: Int64.self)
+        let soft = labels.assumingMemoryBound(to: Float.self)
         NNSupport.forEachChunk(c.view.outer, workPerRow: size * inner * 10) { range in
             for o in range {
                 for i in 0..<inner {
-                    let base = o * size * inner + i, row = o * inner + i
+                    let base = o * size * inner + i
+                    let row = o * inner + i
                     let (m, sum) = SoftmaxOps.softmaxRow(x, s, base: base, size: size, stride: inner)
                     let logSum = Foundation.log(sum) + m
                     if c.soft {
@@ -151,13 +171,17 @@ enum SoftmaxWithCrossEntropyOps {
     }
 
     /// Cross entropy of probabilities p (use_softmax false): -log(p[label]), clamped as Paddle's.
-    static func probabilityLoss(_ p: UnsafePointer<Float>, _ loss: UnsafeMutablePointer<Float>,
-                                _ labels: UnsafeRawPointer, _ c: Config) {
+    static func probabilityLoss(
+        _ p: UnsafePointer<Float>, _ loss: UnsafeMutablePointer<Float>,
+        _ labels: UnsafeRawPointer, _ c: Config
+    ) {
         let (size, inner) = (c.view.size, c.view.inner)
-        let hard = labels.assumingMemoryBound(to: Int64.self), soft = labels.assumingMemoryBound(to: Float.self)
+        let hard = labels.assumingMemoryBound(to: Int64.self)
+        let soft = labels.assumingMemoryBound(to: Float.self)
         for o in 0..<c.view.outer {
             for i in 0..<inner {
-                let base = o * size * inner + i, row = o * inner + i
+                let base = o * size * inner + i
+                let row = o * inner + i
                 if c.soft {
                     var total: Float = 0
                     for k in 0..<size {
@@ -174,14 +198,18 @@ enum SoftmaxWithCrossEntropyOps {
     }
 
     /// Logits@GRAD for both modes (see the type's description).
-    static func backward(_ s: UnsafePointer<Float>, _ dloss: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
-                         _ labels: UnsafeRawPointer, _ c: Config) {
+    static func backward(
+        _ s: UnsafePointer<Float>, _ dloss: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
+        _ labels: UnsafeRawPointer, _ c: Config
+    ) {
         let (size, inner) = (c.view.size, c.view.inner)
-        let hard = labels.assumingMemoryBound(to: Int64.self), soft = labels.assumingMemoryBound(to: Float.self)
+        let hard = labels.assumingMemoryBound(to: Int64.self)
+        let soft = labels.assumingMemoryBound(to: Float.self)
         NNSupport.forEachChunk(c.view.outer, workPerRow: size * inner * 2) { range in
             for o in range {
                 for i in 0..<inner {
-                    let base = o * size * inner + i, row = o * inner + i
+                    let base = o * size * inner + i
+                    let row = o * inner + i
                     let d = dloss[row]
                     if c.soft {
                         for k in 0..<size {

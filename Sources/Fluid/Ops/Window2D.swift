@@ -4,17 +4,21 @@
 enum Window2D {
     /// Paddle's `padding_algorithm`.
     enum PaddingAlgorithm: String {
-        case explicit = "EXPLICIT", same = "SAME", valid = "VALID"
+        case explicit = "EXPLICIT"
+        case same = "SAME"
+        case valid = "VALID"
     }
 
     /// A two-value integer attribute (height, width), each at least `minimum`.
     static func pair(_ op: OpDesc, _ name: String, minimum: Int = 1) throws -> (h: Int, w: Int) {
         let v = try op.ints(name)
         guard v.count == 2 else {
-            throw FluidError.attribute(op: op.type, name: name, message: "should hold 2 values (height, width), found \(v)")
+            throw FluidError.attribute(
+                op: op.type, name: name, message: "should hold 2 values (height, width), found \(v)")
         }
         guard v[0] >= minimum, v[1] >= minimum else {
-            throw FluidError.attribute(op: op.type, name: name, message: "should hold values of at least \(minimum), found \(v)")
+            throw FluidError.attribute(
+                op: op.type, name: name, message: "should hold values of at least \(minimum), found \(v)")
         }
         return (v[0], v[1])
     }
@@ -30,14 +34,18 @@ enum Window2D {
         case 2: return Padding2D(top: p[0], bottom: p[0], left: p[1], right: p[1])
         case 4: return Padding2D(top: p[0], bottom: p[1], left: p[2], right: p[3])
         default:
-            throw FluidError.attribute(op: op.type, name: "paddings", message: "should hold 2 values [height, width] or 4 values [top, bottom, left, right], found \(p)")
+            throw FluidError.attribute(
+                op: op.type, name: "paddings",
+                message: "should hold 2 values [height, width] or 4 values [top, bottom, left, right], found \(p)")
         }
     }
 
     static func algorithm(_ op: OpDesc) throws -> PaddingAlgorithm {
         let s = try op.string("padding_algorithm")
         guard let a = PaddingAlgorithm(rawValue: s) else {
-            throw FluidError.attribute(op: op.type, name: "padding_algorithm", message: "should be \"EXPLICIT\", \"SAME\" or \"VALID\", found \"\(s)\"")
+            throw FluidError.attribute(
+                op: op.type, name: "padding_algorithm",
+                message: "should be \"EXPLICIT\", \"SAME\" or \"VALID\", found \"\(s)\"")
         }
         return a
     }
@@ -46,7 +54,11 @@ enum Window2D {
     static func checkChannelFirst(_ op: OpDesc, attribute: String = "data_format") throws {
         let f = try op.string(attribute)
         guard f == "NCHW" || f == "AnyLayout" else {
-            throw FluidError.attribute(op: op.type, name: attribute, message: "is \"\(f)\", but SwiftFluid runs \(op.type) in NCHW layout only; transpose the input to NCHW and set \(attribute) to \"NCHW\"")
+            throw FluidError.attribute(
+                op: op.type, name: attribute,
+                message:
+                    "is \"\(f)\", but SwiftFluid runs \(op.type) in NCHW layout only; transpose the input to NCHW and set \(attribute) to \"NCHW\""
+            )
         }
     }
 
@@ -60,8 +72,10 @@ enum Window2D {
     }
 
     /// Padding after applying `padding_algorithm` to `explicit` (SAME from the kernel size).
-    static func resolve(_ algorithm: PaddingAlgorithm, explicit: Padding2D, height: Int, width: Int,
-                        kernel: (h: Int, w: Int), stride: (h: Int, w: Int)) -> Padding2D {
+    static func resolve(
+        _ algorithm: PaddingAlgorithm, explicit: Padding2D, height: Int, width: Int,
+        kernel: (h: Int, w: Int), stride: (h: Int, w: Int)
+    ) -> Padding2D {
         switch algorithm {
         case .explicit: return explicit
         case .valid: return Padding2D(top: 0, bottom: 0, left: 0, right: 0)

@@ -8,8 +8,10 @@ public struct Momentum: Optimizer {
     public var gradientClip: GradientClip?
     public var schedule: LearningRateSchedule?
 
-    public init(learningRate: Float, momentum: Float = 0.9, useNesterov: Bool = false, regularization: WeightDecay? = nil,
-                gradientClip: GradientClip? = nil, schedule: LearningRateSchedule? = nil) {
+    public init(
+        learningRate: Float, momentum: Float = 0.9, useNesterov: Bool = false, regularization: WeightDecay? = nil,
+        gradientClip: GradientClip? = nil, schedule: LearningRateSchedule? = nil
+    ) {
         self.learningRate = learningRate
         self.momentum = momentum
         self.useNesterov = useNesterov
@@ -20,9 +22,14 @@ public struct Momentum: Optimizer {
 
     public func appendUpdate(_ pg: ParameterGradient, context: OptimizerContext) throws {
         let v = try context.accumulator("velocity", of: pg.parameter)
-        try context.append(OpDesc(type: "momentum",
-            inputs: ["Param": [pg.parameter], "Grad": [pg.gradient], "Velocity": [v], "LearningRate": [context.learningRateName]],
-            outputs: ["ParamOut": [pg.parameter], "VelocityOut": [v]],
-            attributes: ["mu": .float(momentum), "use_nesterov": .bool(useNesterov)]))
+        try context.append(
+            OpDesc(
+                type: "momentum",
+                inputs: [
+                    "Param": [pg.parameter], "Grad": [pg.gradient], "Velocity": [v],
+                    "LearningRate": [context.learningRateName],
+                ],
+                outputs: ["ParamOut": [pg.parameter], "VelocityOut": [v]],
+                attributes: ["mu": .float(momentum), "use_nesterov": .bool(useNesterov)]))
     }
 }

@@ -26,8 +26,10 @@ extension Optimizer {
     /// Appends the backward pass of `loss` and the update ops to `program`, and the
     /// accumulators' initialisers to `startup`. Returns the parameters and their gradients.
     @discardableResult
-    public func minimize(_ loss: Variable, program: Program, startup: Program, parameterList: [String]? = nil,
-                         noGradSet: Set<String> = []) throws -> [ParameterGradient] {
+    public func minimize(
+        _ loss: Variable, program: Program, startup: Program, parameterList: [String]? = nil,
+        noGradSet: Set<String> = []
+    ) throws -> [ParameterGradient] {
         var grads = try program.appendBackward(loss: loss.name, parameterList: parameterList, noGradSet: noGradSet)
         let context = OptimizerContext(main: program, startup: startup)
         if let gradientClip { grads = try gradientClip.append(grads, context: context) }
@@ -63,9 +65,12 @@ public final class OptimizerContext {
     }
 
     /// An accumulator of `parameter` named as Paddle does: `PARAM_KIND_0` (`fc_0.w_0_moment1_0`).
-    public func accumulator(_ kind: String, of parameter: String, shape: [Int]? = nil, value: Float = 0) throws -> String {
+    public func accumulator(_ kind: String, of parameter: String, shape: [Int]? = nil, value: Float = 0) throws
+        -> String
+    {
         guard let p = main.globalBlock.findVar(parameter) else {
-            throw FluidError.missingVariable(name: parameter, context: "the optimizer updates it, but the program does not declare it")
+            throw FluidError.missingVariable(
+                name: parameter, context: "the optimizer updates it, but the program does not declare it")
         }
         return try persistable("\(parameter)_\(kind)_0", shape: shape ?? p.shape, value: value, dtype: p.dtype)
     }

@@ -5,8 +5,10 @@ public struct SGD: Optimizer {
     public var gradientClip: GradientClip?
     public var schedule: LearningRateSchedule?
 
-    public init(learningRate: Float, regularization: WeightDecay? = nil, gradientClip: GradientClip? = nil,
-                schedule: LearningRateSchedule? = nil) {
+    public init(
+        learningRate: Float, regularization: WeightDecay? = nil, gradientClip: GradientClip? = nil,
+        schedule: LearningRateSchedule? = nil
+    ) {
         self.learningRate = learningRate
         self.regularization = regularization
         self.gradientClip = gradientClip
@@ -14,8 +16,10 @@ public struct SGD: Optimizer {
     }
 
     public func appendUpdate(_ pg: ParameterGradient, context: OptimizerContext) throws {
-        try context.append(OpDesc(type: "sgd",
-            inputs: ["Param": [pg.parameter], "Grad": [pg.gradient], "LearningRate": [context.learningRateName]],
-            outputs: ["ParamOut": [pg.parameter]]))
+        try context.append(
+            OpDesc(
+                type: "sgd",
+                inputs: ["Param": [pg.parameter], "Grad": [pg.gradient], "LearningRate": [context.learningRateName]],
+                outputs: ["ParamOut": [pg.parameter]]))
     }
 }

@@ -10,13 +10,17 @@ public enum WeightDecay: Sendable, Equatable {
             let decay = context.temporary(pg.parameter + "_decay")
             switch self {
             case .l2(let coeff):
-                try context.append(OpDesc(type: "scale", inputs: ["X": [pg.parameter]], outputs: ["Out": [decay]],
-                                          attributes: ["scale": .float(coeff), "bias": .float(0), "bias_after_scale": .bool(true)]))
+                try context.append(
+                    OpDesc(
+                        type: "scale", inputs: ["X": [pg.parameter]], outputs: ["Out": [decay]],
+                        attributes: ["scale": .float(coeff), "bias": .float(0), "bias_after_scale": .bool(true)]))
             case .l1(let coeff):
                 let sign = context.temporary(pg.parameter + "_sign")
                 try context.append(OpDesc(type: "sign", inputs: ["X": [pg.parameter]], outputs: ["Out": [sign]]))
-                try context.append(OpDesc(type: "scale", inputs: ["X": [sign]], outputs: ["Out": [decay]],
-                                          attributes: ["scale": .float(coeff), "bias": .float(0), "bias_after_scale": .bool(true)]))
+                try context.append(
+                    OpDesc(
+                        type: "scale", inputs: ["X": [sign]], outputs: ["Out": [decay]],
+                        attributes: ["scale": .float(coeff), "bias": .float(0), "bias_after_scale": .bool(true)]))
             }
             let decayed = context.temporary(pg.gradient + "_decayed")
             try context.append(OpDesc(type: "sum", inputs: ["X": [pg.gradient, decay]], outputs: ["Out": [decayed]]))

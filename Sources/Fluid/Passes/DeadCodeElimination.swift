@@ -29,7 +29,9 @@ public struct DeadCodeElimination: ProgramPass {
         let block = program.globalBlock
         let targets = PassSupport.fetchTargets(block, fetches)
         guard !targets.isEmpty else {
-            throw FluidError.program("Pass '\(name)' needs fetch targets: the program has no fetch ops and none were given, so every result would count as dead.")
+            throw FluidError.program(
+                "Pass '\(name)' needs fetch targets: the program has no fetch ops and none were given, so every result would count as dead."
+            )
         }
         var report = PassReport(pass: name)
         report.opsRemoved = Self.removeDeadOps(block, targets: targets)
@@ -58,8 +60,10 @@ public struct DeadCodeElimination: ProgramPass {
         var live = [Bool](repeating: false, count: block.ops.count)
         for (i, op) in block.ops.enumerated().reversed() {
             let writesState = op.outputNames.contains { block.findVar($0)?.persistable == true }
-            guard op.type == "feed" || op.type == "fetch" || writesState
-                || op.outputNames.contains(where: needed.contains) else { continue }
+            guard
+                op.type == "feed" || op.type == "fetch" || writesState
+                    || op.outputNames.contains(where: needed.contains)
+            else { continue }
             live[i] = true
             needed.subtract(op.outputNames)
             needed.formUnion(op.inputNames)

@@ -37,7 +37,8 @@ public struct FCFuse: ProgramPass {
     @discardableResult
     public func apply(to program: Program, scope: Scope?) throws -> PassReport {
         var report = PassReport(pass: name)
-        let block = program.globalBlock, protected = PassSupport.fetchTargets(block, fetches)
+        let block = program.globalBlock
+        let protected = PassSupport.fetchTargets(block, fetches)
         var leftovers = Set<String>()
         while let match = findMatch(program, protected: protected) {
             let fused = [match.mul, match.add] + (match.relu.map { [$0] } ?? [])
@@ -57,7 +58,8 @@ public struct FCFuse: ProgramPass {
     /// The first fusable chain in block 0, or nil.
     func findMatch(_ program: Program, protected: Set<String>) -> Match? {
         let block = program.globalBlock
-        let reads = PassSupport.readCounts(program), writes = PassSupport.writeCounts(program)
+        let reads = PassSupport.readCounts(program)
+        let writes = PassSupport.writeCounts(program)
         func declared(_ name: String) -> VarDesc? { block.findVar(name) }
         func parameter(_ name: String) -> Bool { declared(name)?.persistable == true && writes[name, default: 0] == 0 }
         func privateTemporary(_ name: String) -> Bool {
@@ -67,34 +69,43 @@ public struct FCFuse: ProgramPass {
         /// The op after `index` that reads `name` as its X, if it has type `type`.
         func reader(of name: String, after index: Int, type: String) -> Int? {
             guard let r = block.ops[(index + 1)...].firstIndex(where: { $0.inputNames.contains(name) }),
-                  block.ops[r].type == type, block.ops[r].input("X") == [name] else { return nil }
+                block.ops[r].type == type, block.ops[r].input("X") == [name]
+            else { return nil }
             return r
         }
         for (i, op) in block.ops.enumerated() where op.type == "mul" {
             let mul = PassSupport.filled(op)
             guard let xn = try? mul.int("x_num_col_dims"), (try? mul.int("y_num_col_dims")) == 1,
-                  let x = mul.input("X").first, let w = mul.input("Y").first, let product = mul.output("Out").first,
-                  parameter(w), let wShape = declared(w)?.shape, wShape.count == 2,
-                  privateTemporary(product), let k = reader(of: product, after: i, type: "elementwise_add") else { continue }
+                let x = mul.input("X").first, let w = mul.input("Y").first, let product = mul.output("Out").first,
+                parameter(w), let wShape = declared(w)?.shape, wShape.count == 2,
+                privateTemporary(product), let k = reader(of: product, after: i, type: "elementwise_add")
+            else { continue }
             let add = PassSupport.filled(block.ops[k])
             guard let bias = add.input("Y").first, parameter(bias), let bShape = declared(bias)?.shape,
-                  let axis = try? add.int("axis"), let sum = add.output("Out").first else { continue }
+                let axis = try? add.int("axis"), let sum = add.output("Out").first
+            else { continue }
             let n = wShape[1]
-            let alongLastAxis = (bShape.count == 1 && (axis == -1 || axis == xn))
+            let alongLastAxis =
+                (bShape.count == 1 && (axis == -1 || axis == xn))
                 || (bShape.count == 2 && bShape[0] == 1 && axis == -1)
             guard alongLastAxis, let last = bShape.last, dimsAgree(last, n) else { continue }
-            var relu: Int?, out = sum
-            if privateTemporary(sum), let r = reader(of: sum, after: k, type: "relu"), let o = block.ops[r].output("Out").first {
+            var relu: Int?
+            var out = sum
+            if privateTemporary(sum), let r = reader(of: sum, after: k, type: "relu"),
+                let o = block.ops[r].output("Out").first
+            {
                 relu = r
                 out = o
             }
             let end = relu ?? k
             guard !block.ops[(i + 1)..<end].contains(where: { $0.outputNames.contains(x) }) else { continue }
-            var fc = OpDesc(type: "fc", inputs: ["Input": [x], "W": [w], "Bias": [bias]], outputs: ["Out": [out]], attributes: [
-                "in_num_col_dims": .int(Int32(xn)),
-                "activation_type": .string(relu == nil ? "" : "relu"),
-                "padding_weights": .bool(false),
-            ])
+            var fc = OpDesc(
+                type: "fc", inputs: ["Input": [x], "W": [w], "Bias": [bias]], outputs: ["Out": [out]],
+                attributes: [
+                    "in_num_col_dims": .int(Int32(xn)),
+                    "activation_type": .string(relu == nil ? "" : "relu"),
+                    "padding_weights": .bool(false),
+                ])
             fc.role = op.role
             return Match(mul: i, add: k, relu: relu, fc: fc)
         }

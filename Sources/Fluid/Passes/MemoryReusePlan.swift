@@ -78,7 +78,8 @@ public struct MemoryReusePlan: ProgramPass {
             excluded.formUnion(op.outputNames)
         }
         for b in program.blocks.dropFirst() { for op in b.ops { excluded.formUnion(op.inputNames + op.outputNames) } }
-        var first: [String: Int] = [:], last: [String: Int] = [:]
+        var first: [String: Int] = [:]
+        var last: [String: Int] = [:]
         for (i, op) in block.ops.enumerated() {
             // Read before any write: the value comes from outside the run.
             for name in op.inputNames where first[name] == nil { excluded.insert(name) }
@@ -86,8 +87,10 @@ public struct MemoryReusePlan: ProgramPass {
             for name in op.inputNames + op.outputNames { last[name] = i }
         }
         return first.compactMap { name, start -> Lifetime? in
-            guard !excluded.contains(name), isRealName(name), let v = block.findVar(name), !v.persistable, !v.needCheckFeed,
-                  v.kind == .lodTensor, v.lodLevel == 0, let end = last[name] else { return nil }
+            guard !excluded.contains(name), isRealName(name), let v = block.findVar(name), !v.persistable,
+                !v.needCheckFeed,
+                v.kind == .lodTensor, v.lodLevel == 0, let end = last[name]
+            else { return nil }
             let elements = v.shape.reduce(1) { $0 * ($1 < 0 ? batchSize : $1) }
             return Lifetime(name: name, dtype: v.dtype, first: start, last: end, bytes: elements * v.dtype.size)
         }
@@ -98,11 +101,14 @@ public struct MemoryReusePlan: ProgramPass {
     /// buffer of its dtype (one whose members all ended before it starts), the smallest one
     /// that already fits it, else the largest one, else a new buffer.
     public func plan(for program: Program) -> Plan {
-        var buffers: [Buffer] = [], ends: [Int] = []
+        var buffers: [Buffer] = []
+        var ends: [Int] = []
         for t in lifetimes(of: program) {
             let free = buffers.indices.filter { buffers[$0].dtype == t.dtype && ends[$0] < t.first }
             let fitting = free.filter { buffers[$0].bytes >= t.bytes }
-            let pick = fitting.min { buffers[$0].bytes < buffers[$1].bytes } ?? free.max { buffers[$0].bytes < buffers[$1].bytes }
+            let pick =
+                fitting.min { buffers[$0].bytes < buffers[$1].bytes }
+                ?? free.max { buffers[$0].bytes < buffers[$1].bytes }
             if let b = pick {
                 buffers[b].members.append(t)
                 ends[b] = t.last
@@ -116,7 +122,8 @@ public struct MemoryReusePlan: ProgramPass {
 
     @discardableResult
     public func apply(to program: Program, scope: Scope?) throws -> PassReport {
-        let plan = plan(for: program), block = program.globalBlock
+        let plan = plan(for: program)
+        let block = program.globalBlock
         let rename = plan.assignment.filter { $0.key != $0.value }
         var report = PassReport(pass: name)
         report.bytesSaved = plan.bytesSaved
@@ -131,7 +138,8 @@ public struct MemoryReusePlan: ProgramPass {
         block.removeVars { rename[$0.name] != nil }
         report.variablesRemoved = before - block.vars.count
         let shared = plan.buffers.filter { $0.members.count > 1 }
-        report.notes.append("\(rename.count + shared.count) temporaries share \(shared.count) buffers at batch size \(batchSize).")
+        report.notes.append(
+            "\(rename.count + shared.count) temporaries share \(shared.count) buffers at batch size \(batchSize).")
         return report
     }
 }

@@ -30,7 +30,8 @@ public struct PassManager {
     /// Throws naming the first unknown pass and listing the known ones.
     public init(_ passes: [String], feeds: [String] = [], fetches: [String] = [], batchSize: Int = 1) throws {
         for p in passes where !Self.knownPasses.contains(p) {
-            throw FluidError.program("Unknown pass '\(p)': the known passes are \(Self.knownPasses.joined(separator: ", ")).")
+            throw FluidError.program(
+                "Unknown pass '\(p)': the known passes are \(Self.knownPasses.joined(separator: ", ")).")
         }
         passNames = passes
         self.feeds = feeds
@@ -41,8 +42,10 @@ public struct PassManager {
     /// Runs the passes in order on `program` (in place), calling `afterEach` with each pass's
     /// name and the program it left; returns one report per pass.
     @discardableResult
-    public func run(on program: Program, scope: Scope?,
-                    afterEach: ((String, Program) throws -> Void)? = nil) throws -> [PassReport] {
+    public func run(
+        on program: Program, scope: Scope?,
+        afterEach: ((String, Program) throws -> Void)? = nil
+    ) throws -> [PassReport] {
         let block = program.globalBlock
         let feeds = self.feeds.isEmpty ? PassSupport.columnTargets(block, type: "feed") : self.feeds
         let fetches = self.fetches.isEmpty ? PassSupport.columnTargets(block, type: "fetch") : self.fetches
@@ -56,7 +59,9 @@ public struct PassManager {
     }
 
     /// The pass called `name`, configured with the program's interface.
-    public static func pass(named name: String, feeds: [String], fetches: [String], batchSize: Int = 1) throws -> any ProgramPass {
+    public static func pass(named name: String, feeds: [String], fetches: [String], batchSize: Int = 1) throws
+        -> any ProgramPass
+    {
         switch name {
         case Prune.passName: return Prune(feeds: feeds, fetches: fetches)
         case InferenceOptimize.passName: return InferenceOptimize(fetches: fetches)
@@ -65,7 +70,8 @@ public struct PassManager {
         case DeadCodeElimination.passName: return DeadCodeElimination(fetches: fetches)
         case MemoryReusePlan.passName: return MemoryReusePlan(batchSize: batchSize, fetches: fetches)
         default:
-            throw FluidError.program("Unknown pass '\(name)': the known passes are \(knownPasses.joined(separator: ", ")).")
+            throw FluidError.program(
+                "Unknown pass '\(name)': the known passes are \(knownPasses.joined(separator: ", ")).")
         }
     }
 }

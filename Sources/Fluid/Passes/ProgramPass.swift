@@ -58,7 +58,9 @@ enum PassSupport {
     /// The Out of the `feed` ops or the X of the `fetch` ops of `block`, in `col` order.
     static func columnTargets(_ block: Block, type: String) -> [String] {
         block.ops.filter { $0.type == type }
-            .map { (col: $0.attributes["col"]?.intValue ?? 0, names: type == "feed" ? $0.output("Out") : $0.input("X")) }
+            .map {
+                (col: $0.attributes["col"]?.intValue ?? 0, names: type == "feed" ? $0.output("Out") : $0.input("X"))
+            }
             .sorted { $0.col < $1.col }
             .flatMap(\.names)
     }
@@ -86,7 +88,12 @@ enum PassSupport {
     @discardableResult
     static func removeUnusedVars(_ block: Block, program: Program, keep: (VarDesc) -> Bool) -> Int {
         var used = Set<String>()
-        for b in program.blocks { for op in b.ops { used.formUnion(op.inputNames); used.formUnion(op.outputNames) } }
+        for b in program.blocks {
+            for op in b.ops {
+                used.formUnion(op.inputNames)
+                used.formUnion(op.outputNames)
+            }
+        }
         let before = block.vars.count
         block.removeVars { !used.contains($0.name) && !keep($0) }
         return before - block.vars.count
@@ -112,9 +119,17 @@ extension PassSupport {
     @discardableResult
     static func removeVars(_ names: Set<String>, ifUnusedIn program: Program, protected: Set<String>) -> Int {
         var used = Set<String>()
-        for b in program.blocks { for op in b.ops { used.formUnion(op.inputNames); used.formUnion(op.outputNames) } }
-        let block = program.globalBlock, before = block.vars.count
-        block.removeVars { names.contains($0.name) && !used.contains($0.name) && !protected.contains($0.name) && !$0.needCheckFeed }
+        for b in program.blocks {
+            for op in b.ops {
+                used.formUnion(op.inputNames)
+                used.formUnion(op.outputNames)
+            }
+        }
+        let block = program.globalBlock
+        let before = block.vars.count
+        block.removeVars {
+            names.contains($0.name) && !used.contains($0.name) && !protected.contains($0.name) && !$0.needCheckFeed
+        }
         return before - block.vars.count
     }
 

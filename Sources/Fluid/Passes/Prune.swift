@@ -14,7 +14,8 @@ extension Program {
     /// ```
     @discardableResult
     public func prune(feeds: [String], fetches: [String]) throws -> PassReport {
-        let block = globalBlock, feedSet = Set(feeds)
+        let block = globalBlock
+        let feedSet = Set(feeds)
         var report = PassReport(pass: Prune.passName)
         var needed = Set(fetches).subtracting(feedSet)
         var keep = [Bool](repeating: false, count: block.ops.count)
@@ -27,13 +28,17 @@ extension Program {
         }
         // What is still needed must come from outside the ops: the scope's persistables.
         for name in needed.sorted() where block.findVar(name)?.persistable != true {
-            let why = block.findVar(name)?.needCheckFeed == true
+            let why =
+                block.findVar(name)?.needCheckFeed == true
                 ? "it is a data variable the fetches \(fetches) need, but it is not among the feeds \(feeds)"
                 : "the fetches \(fetches) need it, but it is not fed, not persistable and no op computes it from the feeds \(feeds)"
             throw FluidError.missingVariable(name: name, context: why)
         }
         var kept = Set<String>(feedSet).union(fetches)
-        for (i, op) in block.ops.enumerated() where keep[i] { kept.formUnion(op.inputNames); kept.formUnion(op.outputNames) }
+        for (i, op) in block.ops.enumerated() where keep[i] {
+            kept.formUnion(op.inputNames)
+            kept.formUnion(op.outputNames)
+        }
         for (i, op) in block.ops.enumerated() where op.type == "feed" {
             keep[i] = op.output("Out").contains { kept.contains($0) }
         }

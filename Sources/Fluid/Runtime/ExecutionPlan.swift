@@ -20,8 +20,10 @@ final class ExecutionPlan {
     /// was compiled: if one changes shape, the plan no longer fits it.
     let external: [(tensor: Tensor, meta: TensorMeta)]
 
-    init(steps: [Step], feedTargets: [String: Tensor], feedMetas: [String: TensorMeta],
-         external: [(tensor: Tensor, meta: TensorMeta)], fetchTargets: [String]) {
+    init(
+        steps: [Step], feedTargets: [String: Tensor], feedMetas: [String: TensorMeta],
+        external: [(tensor: Tensor, meta: TensorMeta)], fetchTargets: [String]
+    ) {
         self.steps = steps
         self.feedTargets = feedTargets
         self.feedMetas = feedMetas

@@ -53,8 +53,10 @@ public final class Executor {
     /// variables; fetched tensors are returned as copies, in the order asked. With an empty
     /// `fetch`, the targets of the program's own `fetch` ops are returned.
     @discardableResult
-    public func run(_ program: Program, block: Int = 0, scope: Scope, feed: [String: Tensor] = [:],
-                    fetch: [String] = []) throws -> [Tensor] {
+    public func run(
+        _ program: Program, block: Int = 0, scope: Scope, feed: [String: Tensor] = [:],
+        fetch: [String] = []
+    ) throws -> [Tensor] {
         let plan = try plan(for: program, block: block, scope: scope, feed: feed)
         for (name, value) in feed {
             plan.feedTargets[name]?.copy(from: value)
@@ -63,7 +65,9 @@ public final class Executor {
         let targets = fetch.isEmpty ? plan.fetchTargets : fetch
         return try targets.map { name in
             guard let t = scope.temporaries[name] else {
-                throw FluidError.missingVariable(name: name, context: "it is fetched, but the program does not compute it and the scope does not hold it")
+                throw FluidError.missingVariable(
+                    name: name,
+                    context: "it is fetched, but the program does not compute it and the scope does not hold it")
             }
             return t.clone()
         }
@@ -91,13 +95,18 @@ public final class Executor {
     }
 
     private func plan(for program: Program, block: Int, scope: Scope, feed: [String: Tensor]) throws -> ExecutionPlan {
-        for entry in recent where entry.cached.program === program && entry.cached.scope === scope
-            && entry.key.version == program.version && entry.key.block == block && entry.cached.plan.accepts(feed) {
+        for entry in recent
+        where entry.cached.program === program && entry.cached.scope === scope
+            && entry.key.version == program.version && entry.key.block == block && entry.cached.plan.accepts(feed)
+        {
             return entry.cached.plan
         }
-        let feeds = feed.map { FeedKey(name: $0.key, dtype: $0.value.dtype, shape: $0.value.shape) }.sorted { $0.name < $1.name }
-        let key = PlanKey(program: ObjectIdentifier(program), version: program.version, block: block,
-                          scope: ObjectIdentifier(scope), feeds: feeds)
+        let feeds = feed.map { FeedKey(name: $0.key, dtype: $0.value.dtype, shape: $0.value.shape) }.sorted {
+            $0.name < $1.name
+        }
+        let key = PlanKey(
+            program: ObjectIdentifier(program), version: program.version, block: block,
+            scope: ObjectIdentifier(scope), feeds: feeds)
         if let cached = cache[key], cached.plan.externalsUnchanged {
             remember(key, cached)
             return cached.plan
@@ -123,7 +132,12 @@ public final class Executor {
 
     static func columnTargets(_ ops: [OpDesc], type: String, slot: String) -> [String] {
         ops.filter { $0.type == type }
-            .map { (col: $0.attributes["col"]?.intValue ?? 0, name: type == "feed" ? $0.output(slot).first ?? "" : $0.input(slot).first ?? "") }
+            .map {
+                (
+                    col: $0.attributes["col"]?.intValue ?? 0,
+                    name: type == "feed" ? $0.output(slot).first ?? "" : $0.input(slot).first ?? ""
+                )
+            }
             .sorted { $0.col < $1.col }
             .map(\.name)
     }

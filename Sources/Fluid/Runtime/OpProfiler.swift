@@ -32,8 +32,9 @@ public final class OpProfiler {
         var lines = ["op type                              calls     seconds   share"]
         for e in summary {
             let share = total > 0 ? e.seconds / total * 100 : 0
-            lines.append(e.type.padding(toLength: 34, withPad: " ", startingAt: 0)
-                         + String(format: "%9d %11.3f %6.1f%%", e.calls, e.seconds, share))
+            lines.append(
+                e.type.padding(toLength: 34, withPad: " ", startingAt: 0)
+                    + String(format: "%9d %11.3f %6.1f%%", e.calls, e.seconds, share))
         }
         return lines.joined(separator: "\n")
     }

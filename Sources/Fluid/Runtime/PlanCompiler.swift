@@ -34,21 +34,25 @@ struct PlanCompiler {
             var outputs: [(name: String, tensor: Tensor, meta: TensorMeta)] = []
             for (name, meta) in ctx.results {
                 guard meta.shape.allSatisfy({ $0 >= 0 }) else {
-                    throw FluidError.shapeMismatch(op: op.type, slot: name, message: "output shape \(meta.shape) is not fully known when the plan runs")
+                    throw FluidError.shapeMismatch(
+                        op: op.type, slot: name,
+                        message: "output shape \(meta.shape) is not fully known when the plan runs")
                 }
                 metas[name] = meta
                 let t = resolve(name)
                 t.resize(meta.shape, dtype: meta.dtype)
                 outputs.append((name, t, meta))
             }
-            let kernel = try definition.makeKernel(KernelContext(op: full, seed: seed(for: full, index: index), resolve: resolver))
+            let kernel = try definition.makeKernel(
+                KernelContext(op: full, seed: seed(for: full, index: index), resolve: resolver))
             steps.append(ExecutionPlan.Step(type: op.type, kernel: kernel, outputs: outputs))
         }
         var feedTargets: [String: Tensor] = [:]
         for name in feed.keys { feedTargets[name] = resolve(name) }
-        return ExecutionPlan(steps: steps, feedTargets: feedTargets, feedMetas: feed.mapValues { TensorMeta($0.dtype, $0.shape) },
-                             external: Array(external.values),
-                             fetchTargets: Executor.columnTargets(block.ops, type: "fetch", slot: "X"))
+        return ExecutionPlan(
+            steps: steps, feedTargets: feedTargets, feedMetas: feed.mapValues { TensorMeta($0.dtype, $0.shape) },
+            external: Array(external.values),
+            fetchTargets: Executor.columnTargets(block.ops, type: "fetch", slot: "X"))
     }
 
     /// Persistable variables live in the scope given to the executor, the rest in its
@@ -68,15 +72,19 @@ struct PlanCompiler {
         guard let v = block.findVar(name) else {
             throw FluidError.badFeed(name: name, message: "the program has no variable of this name")
         }
-        let expected = "\(v.dtype)\(v.shape)", got = "\(t.dtype)\(t.shape)"
+        let expected = "\(v.dtype)\(v.shape)"
+        let got = "\(t.dtype)\(t.shape)"
         guard v.dtype == t.dtype else {
-            throw FluidError.badFeed(name: name, message: "expected dtype \(v.dtype) (\(expected)), got \(t.dtype) (\(got))")
+            throw FluidError.badFeed(
+                name: name, message: "expected dtype \(v.dtype) (\(expected)), got \(t.dtype) (\(got))")
         }
         guard v.shape.isEmpty || v.shape.count == t.shape.count else {
-            throw FluidError.badFeed(name: name, message: "expected rank \(v.shape.count) (\(expected)), got rank \(t.shape.count) (\(got))")
+            throw FluidError.badFeed(
+                name: name, message: "expected rank \(v.shape.count) (\(expected)), got rank \(t.shape.count) (\(got))")
         }
         for (d, (want, have)) in zip(v.shape, t.shape).enumerated() where want >= 0 && want != have {
-            throw FluidError.badFeed(name: name, message: "expected shape \(expected), got \(got) (dimension \(d) differs)")
+            throw FluidError.badFeed(
+                name: name, message: "expected shape \(expected), got \(got) (dimension \(d) differs)")
         }
     }
 
@@ -86,10 +94,15 @@ struct PlanCompiler {
         for name in op.inputNames where feed[name] == nil && computed[name] == nil {
             guard let v = block.findVar(name) else { continue }
             if v.needCheckFeed {
-                throw FluidError.badFeed(name: name, message: "op '\(op.type)' reads this data variable, but no tensor was fed for it")
+                throw FluidError.badFeed(
+                    name: name, message: "op '\(op.type)' reads this data variable, but no tensor was fed for it")
             }
             if v.persistable && scope.temporaries[name] == nil {
-                throw FluidError.missingVariable(name: name, context: "op '\(op.type)' reads this persistable variable, but the scope holds no value for it: run the startup program (or load the parameters) first")
+                throw FluidError.missingVariable(
+                    name: name,
+                    context:
+                        "op '\(op.type)' reads this persistable variable, but the scope holds no value for it: run the startup program (or load the parameters) first"
+                )
             }
         }
     }

@@ -2,7 +2,7 @@ import CFluidSupport
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Writes model and checkpoint files so that a crash or kill mid-save never leaves a
@@ -21,14 +21,17 @@ struct AtomicFileWriter {
     /// Writes `data` to `path` through a temporary file and a rename.
     mutating func write(_ data: Data, to path: String) throws {
         if let limit = failAfterFiles, filesWritten >= limit {
-            throw FluidError.file(path: path, message: "cannot be written (injected write failure after \(limit) files)")
+            throw FluidError.file(
+                path: path, message: "cannot be written (injected write failure after \(limit) files)")
         }
         let url = URL(fileURLWithPath: path)
         let temporary = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+            .appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+            .path
         do {
             guard FileManager.default.createFile(atPath: temporary, contents: nil) else {
-                throw FluidError.file(path: path, message: "cannot be written: the directory is missing or not writable")
+                throw FluidError.file(
+                    path: path, message: "cannot be written: the directory is missing or not writable")
             }
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary))
             do {
@@ -55,8 +58,10 @@ struct AtomicFileWriter {
     /// Fills a new temporary directory beside `path` with `fill`, then puts it in place of
     /// `path`. Entries of the old directory that the new one lacks and `keep` accepts (a
     /// checkpoint kept beside a model) are moved into the new one first.
-    mutating func replaceDirectory(_ path: String, keep: (String) -> Bool = { _ in false },
-                                   fill: (String, inout AtomicFileWriter) throws -> Void) throws {
+    mutating func replaceDirectory(
+        _ path: String, keep: (String) -> Bool = { _ in false },
+        fill: (String, inout AtomicFileWriter) throws -> Void
+    ) throws {
         let url = URL(fileURLWithPath: path).standardizedFileURL
         let parent = url.deletingLastPathComponent().path
         let temporary = parent + "/.\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
@@ -72,20 +77,27 @@ struct AtomicFileWriter {
             var isDirectory: ObjCBool = false
             if fm.fileExists(atPath: url.path, isDirectory: &isDirectory) {
                 guard isDirectory.boolValue else {
-                    throw FluidError.file(path: path, message: "exists and is not a directory, so no model directory can be saved there")
+                    throw FluidError.file(
+                        path: path, message: "exists and is not a directory, so no model directory can be saved there")
                 }
                 let written = Set((try? fm.contentsOfDirectory(atPath: temporary)) ?? [])
-                for entry in (try? fm.contentsOfDirectory(atPath: url.path)) ?? [] where !written.contains(entry) && keep(entry) {
+                for entry in (try? fm.contentsOfDirectory(atPath: url.path)) ?? []
+                where !written.contains(entry) && keep(entry) {
                     guard rename(url.path + "/" + entry, temporary + "/" + entry) == 0 else {
-                        throw FluidError.file(path: url.path + "/" + entry, message: "cannot be carried over to the new directory (\(String(cString: strerror(errno))))")
+                        throw FluidError.file(
+                            path: url.path + "/" + entry,
+                            message: "cannot be carried over to the new directory (\(String(cString: strerror(errno))))"
+                        )
                     }
                 }
                 guard exchange(temporary, url.path) else {
-                    throw FluidError.file(path: path, message: "cannot be replaced (\(String(cString: strerror(errno))))")
+                    throw FluidError.file(
+                        path: path, message: "cannot be replaced (\(String(cString: strerror(errno))))")
                 }
             } else {
                 guard rename(temporary, url.path) == 0 else {
-                    throw FluidError.file(path: path, message: "cannot be created (\(String(cString: strerror(errno))))")
+                    throw FluidError.file(
+                        path: path, message: "cannot be created (\(String(cString: strerror(errno))))")
                 }
                 return
             }

@@ -20,10 +20,13 @@ public enum Checkpoint {
         try save(program: program, scope: scope, to: directory, metadata: metadata, writer: &writer)
     }
 
-    static func save(program: Program, scope: Scope, to directory: String, metadata: Data?, writer: inout AtomicFileWriter) throws {
+    static func save(
+        program: Program, scope: Scope, to directory: String, metadata: Data?, writer: inout AtomicFileWriter
+    ) throws {
         let variables = PersistableFiles.variables(of: program)
         if variables.contains(where: { $0.name == metadataFileName }) {
-            throw FluidError.program("A persistable is named '\(metadataFileName)', the name of a checkpoint's metadata file.")
+            throw FluidError.program(
+                "A persistable is named '\(metadataFileName)', the name of a checkpoint's metadata file.")
         }
         try writer.replaceDirectory(directory) { temporary, writer in
             try PersistableFiles.write(variables, from: scope, layout: .directory, to: temporary, writer: &writer)
@@ -40,9 +43,11 @@ public enum Checkpoint {
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw FluidError.file(path: directory, message: "holds no checkpoint (no such directory)")
         }
-        try PersistableFiles.read(PersistableFiles.variables(of: program), layout: .directory, from: directory, into: scope)
+        try PersistableFiles.read(
+            PersistableFiles.variables(of: program), layout: .directory, from: directory, into: scope)
         let metadataPath = directory + "/" + metadataFileName
-        return FileManager.default.fileExists(atPath: metadataPath) ? try readFile(metadataPath, limit: .maxModelBytes) : nil
+        return FileManager.default.fileExists(atPath: metadataPath)
+            ? try readFile(metadataPath, limit: .maxModelBytes) : nil
     }
 }
 

@@ -11,24 +11,32 @@ import Foundation
 /// try saveInferenceModel(to: "recognize_digits.inference.model", feeds: ["img"],
 ///                        fetches: [prediction.name], program: main, scope: scope)
 /// ```
-public func saveInferenceModel(to path: String, feeds: [String], fetches: [String], program: Program, scope: Scope,
-                               layout: ModelLayout = .directory) throws {
+public func saveInferenceModel(
+    to path: String, feeds: [String], fetches: [String], program: Program, scope: Scope,
+    layout: ModelLayout = .directory
+) throws {
     var writer = AtomicFileWriter()
-    try saveInferenceModel(to: path, feeds: feeds, fetches: fetches, program: program, scope: scope, layout: layout, writer: &writer)
+    try saveInferenceModel(
+        to: path, feeds: feeds, fetches: fetches, program: program, scope: scope, layout: layout, writer: &writer)
 }
 
-func saveInferenceModel(to path: String, feeds: [String], fetches: [String], program: Program, scope: Scope,
-                        layout: ModelLayout, writer: inout AtomicFileWriter) throws {
+func saveInferenceModel(
+    to path: String, feeds: [String], fetches: [String], program: Program, scope: Scope,
+    layout: ModelLayout, writer: inout AtomicFileWriter
+) throws {
     let inference = try InferenceProgram.make(from: program, feeds: feeds, fetches: fetches)
     let variables = PersistableFiles.variables(of: inference)
     let bytes = ProgramDesc.encode(inference)
     let location = ModelLocation(saving: path, layout: layout)
     switch layout {
     case .directory:
-        try writer.replaceDirectory(path, keep: { entry in
+        // Subdirectories (a user's checkpoints, say) survive a re-save; files are replaced.
+        let keepSubdirectories: (String) -> Bool = { entry in
             var isDirectory: ObjCBool = false
-            return FileManager.default.fileExists(atPath: path + "/" + entry, isDirectory: &isDirectory) && isDirectory.boolValue
-        }) { directory, writer in
+            return FileManager.default.fileExists(atPath: path + "/" + entry, isDirectory: &isDirectory)
+                && isDirectory.boolValue
+        }
+        try writer.replaceDirectory(path, keep: keepSubdirectories) { directory, writer in
             try PersistableFiles.write(variables, from: scope, layout: .directory, to: directory, writer: &writer)
             try writer.write(bytes, to: directory + "/" + ModelLocation.programFileName)
         }
@@ -37,7 +45,8 @@ func saveInferenceModel(to path: String, feeds: [String], fetches: [String], pro
         do { try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true) } catch {
             throw FluidError.file(path: parent, message: "cannot be created (\(error.localizedDescription))")
         }
-        try PersistableFiles.write(variables, from: scope, layout: .combined, to: location.parametersPath, writer: &writer)
+        try PersistableFiles.write(
+            variables, from: scope, layout: .combined, to: location.parametersPath, writer: &writer)
         try writer.write(bytes, to: location.programPath)
     }
 }
@@ -46,9 +55,13 @@ func saveInferenceModel(to path: String, feeds: [String], fetches: [String], pro
 enum InferenceProgram {
     static func make(from program: Program, feeds: [String], fetches: [String]) throws -> Program {
         let block = program.globalBlock
-        guard !fetches.isEmpty else { throw FluidError.program("save_inference_model needs at least one fetch target.") }
+        guard !fetches.isEmpty else {
+            throw FluidError.program("save_inference_model needs at least one fetch target.")
+        }
         for name in feeds + fetches where block.findVar(name) == nil {
-            throw FluidError.missingVariable(name: name, context: "it is a feed or fetch target of the inference model, but the program does not declare it")
+            throw FluidError.missingVariable(
+                name: name,
+                context: "it is a feed or fetch target of the inference model, but the program does not declare it")
         }
         let p = program.copy()
         p.globalBlock.ops.removeAll { $0.type == "feed" || $0.type == "fetch" }
@@ -68,10 +81,16 @@ enum InferenceProgram {
         block.addVar(VarDesc(name: "fetch", kind: .fetchList, persistable: true))
         var ops = block.ops
         for (i, name) in feeds.enumerated() {
-            ops.insert(OpDesc(type: "feed", inputs: ["X": ["feed"]], outputs: ["Out": [name]], attributes: ["col": .int(Int32(i))]), at: 0)
+            ops.insert(
+                OpDesc(
+                    type: "feed", inputs: ["X": ["feed"]], outputs: ["Out": [name]], attributes: ["col": .int(Int32(i))]
+                ), at: 0)
         }
         for (i, name) in fetches.enumerated() {
-            ops.append(OpDesc(type: "fetch", inputs: ["X": [name]], outputs: ["Out": ["fetch"]], attributes: ["col": .int(Int32(i))]))
+            ops.append(
+                OpDesc(
+                    type: "fetch", inputs: ["X": [name]], outputs: ["Out": ["fetch"]],
+                    attributes: ["col": .int(Int32(i))]))
         }
         block.ops = ops
     }

@@ -24,16 +24,19 @@ public struct InferenceModel {
 /// passes run on the loaded program.
 public func loadInferenceModel(from path: String, optimize: Bool = false) throws -> InferenceModel {
     let location = try ModelLocation(finding: path)
-    let program = try ProgramDesc.decode(try readFile(location.programPath, limit: .maxModelBytes), source: location.programPath)
+    let program = try ProgramDesc.decode(
+        try readFile(location.programPath, limit: .maxModelBytes), source: location.programPath)
     let (feeds, fetches) = try InferenceModelCheck.feedsAndFetches(program, file: location.programPath)
     try InferenceModelCheck.opsSupported(program, file: location.programPath)
     let scope = Scope()
-    try PersistableFiles.read(PersistableFiles.variables(of: program), layout: location.layout,
-                              from: location.parametersPath, into: scope)
+    try PersistableFiles.read(
+        PersistableFiles.variables(of: program), layout: location.layout,
+        from: location.parametersPath, into: scope)
     if optimize {
         try PassManager(PassManager.inferencePasses, feeds: feeds, fetches: fetches).run(on: program, scope: scope)
     }
-    return InferenceModel(program: program, feedNames: feeds, fetchNames: fetches, scope: scope, layout: location.layout)
+    return InferenceModel(
+        program: program, feedNames: feeds, fetchNames: fetches, scope: scope, layout: location.layout)
 }
 
 /// What a loaded inference program must satisfy before it can run.
@@ -46,10 +49,16 @@ enum InferenceModelCheck {
             for op in block.ops where op.type == type {
                 let names = input ? op.input(slot) : op.output(slot)
                 guard names.count == 1, let name = names.first else {
-                    throw FluidError.file(path: file, message: "a '\(type)' op has \(names.count) variables in slot \(slot); it needs exactly one")
+                    throw FluidError.file(
+                        path: file,
+                        message: "a '\(type)' op has \(names.count) variables in slot \(slot); it needs exactly one")
                 }
                 guard block.findVar(name) != nil else {
-                    throw FluidError.file(path: file, message: "the '\(type)' op of column \(op.attributes["col"]?.intValue ?? 0) names variable '\(name)', which the program does not declare")
+                    throw FluidError.file(
+                        path: file,
+                        message:
+                            "the '\(type)' op of column \(op.attributes["col"]?.intValue ?? 0) names variable '\(name)', which the program does not declare"
+                    )
                 }
                 let col = op.attributes["col"]?.intValue ?? 0
                 guard col >= 0, byColumn[col] == nil else {
@@ -58,13 +67,16 @@ enum InferenceModelCheck {
                 byColumn[col] = name
             }
             guard byColumn.keys.sorted() == Array(0..<byColumn.count) else {
-                throw FluidError.file(path: file, message: "the '\(type)' ops' columns \(byColumn.keys.sorted()) are not 0, 1, 2, ...")
+                throw FluidError.file(
+                    path: file, message: "the '\(type)' ops' columns \(byColumn.keys.sorted()) are not 0, 1, 2, ...")
             }
             return (0..<byColumn.count).map { byColumn[$0]! }
         }
         let feeds = try columns("feed", slot: "Out", input: false)
         let fetches = try columns("fetch", slot: "X", input: true)
-        guard !fetches.isEmpty else { throw FluidError.file(path: file, message: "has no fetch ops, so an inference run would compute nothing") }
+        guard !fetches.isEmpty else {
+            throw FluidError.file(path: file, message: "has no fetch ops, so an inference run would compute nothing")
+        }
         return (feeds, fetches)
     }
 
@@ -72,7 +84,11 @@ enum InferenceModelCheck {
     static func opsSupported(_ program: Program, file: String) throws {
         for block in program.blocks {
             for (i, op) in block.ops.enumerated() where !OpRegistry.contains(op.type) {
-                throw FluidError.file(path: file, message: "uses op type '\(op.type)' (op \(i) of block \(block.index)), which SwiftFluid does not support (`fluid ops` lists the supported ops)")
+                throw FluidError.file(
+                    path: file,
+                    message:
+                        "uses op type '\(op.type)' (op \(i) of block \(block.index)), which SwiftFluid does not support (`fluid ops` lists the supported ops)"
+                )
             }
         }
     }

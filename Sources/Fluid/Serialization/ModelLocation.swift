@@ -57,17 +57,24 @@ struct ModelLocation {
                 self.init(layout: .directory, programPath: inner, parametersPath: path)
                 return
             }
-            let models = ((try? fm.contentsOfDirectory(atPath: path)) ?? []).filter { $0.hasSuffix(".pdmodel") }.sorted()
+            let models = ((try? fm.contentsOfDirectory(atPath: path)) ?? []).filter { $0.hasSuffix(".pdmodel") }
+                .sorted()
             guard models.count == 1 else {
-                throw FluidError.file(path: path, message: models.isEmpty
-                    ? "holds no model: a model directory has a __model__ file or one .pdmodel file"
-                    : "holds several models (\(models.joined(separator: ", "))): name one of the .pdmodel files")
+                throw FluidError.file(
+                    path: path,
+                    message: models.isEmpty
+                        ? "holds no model: a model directory has a __model__ file or one .pdmodel file"
+                        : "holds several models (\(models.joined(separator: ", "))): name one of the .pdmodel files")
             }
             self = combined(path + "/" + String(models[0].dropLast(".pdmodel".count)))
         } else if fm.fileExists(atPath: path + ".pdmodel") {
             self = combined(path)
         } else {
-            throw FluidError.file(path: path, message: "no model found: expected a directory holding __model__, a prefix P with P.pdmodel and P.pdiparams, or a .pdmodel file")
+            throw FluidError.file(
+                path: path,
+                message:
+                    "no model found: expected a directory holding __model__, a prefix P with P.pdmodel and P.pdiparams, or a .pdmodel file"
+            )
         }
     }
 
@@ -75,7 +82,9 @@ struct ModelLocation {
     /// directory are refused.
     func parameterFile(_ name: String) throws -> String {
         guard !name.isEmpty, !name.contains("/"), name != ".", name != "..", name != Self.programFileName else {
-            throw FluidError.file(path: parametersPath, message: "variable name '\(name)' cannot be a parameter file name in the directory layout")
+            throw FluidError.file(
+                path: parametersPath,
+                message: "variable name '\(name)' cannot be a parameter file name in the directory layout")
         }
         return parametersPath + "/" + name
     }
@@ -90,7 +99,8 @@ func readFile(_ path: String, limit name: FluidLimits.Limit) throws -> Data {
         throw FluidError.file(path: path, message: "cannot be read (it does not exist or is not accessible)")
     }
     if let size = (attributes[.size] as? NSNumber)?.intValue, size > limit {
-        throw FluidError.file(path: path, message: "is \(size) bytes, more than \(FluidLimits.refusal(name, value: limit))")
+        throw FluidError.file(
+            path: path, message: "is \(size) bytes, more than \(FluidLimits.refusal(name, value: limit))")
     }
     if let type = attributes[.type] as? FileAttributeType, type == .typeDirectory {
         throw FluidError.file(path: path, message: "is a directory, not a file")

@@ -62,13 +62,18 @@ public struct ModelSummary: CustomStringConvertible {
         self.fetches = fetches
         operations = program.blocks.flatMap { block in
             block.ops.enumerated().map { i, op in
-                Operation(block: block.index, index: i, type: op.type, inputs: op.inputs, outputs: op.outputs,
-                          attributes: op.attributes.keys.sorted().filter { !Self.hiddenAttributes.contains($0) }
-                              .compactMap { name in op.attributes[name].map { (name, $0) } })
+                Operation(
+                    block: block.index, index: i, type: op.type, inputs: op.inputs, outputs: op.outputs,
+                    attributes: op.attributes.keys.sorted().filter { !Self.hiddenAttributes.contains($0) }
+                        .compactMap { name in op.attributes[name].map { (name, $0) } })
             }
         }
         variables = program.blocks.flatMap { block in
-            block.vars.map { Variable(block: block.index, name: $0.name, kind: $0.kind, dtype: $0.dtype, shape: $0.shape, persistable: $0.persistable) }
+            block.vars.map {
+                Variable(
+                    block: block.index, name: $0.name, kind: $0.kind, dtype: $0.dtype, shape: $0.shape,
+                    persistable: $0.persistable)
+            }
         }
         parameters = PersistableFiles.variables(of: program).map { v in
             let shape = scope?[v.name]?.shape ?? v.shape
@@ -84,7 +89,8 @@ public struct ModelSummary: CustomStringConvertible {
 
     public var description: String {
         var lines: [String] = []
-        let declared = Dictionary(variables.filter { $0.block == 0 }.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let declared = Dictionary(
+            variables.filter { $0.block == 0 }.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         func target(_ name: String) -> String {
             guard let v = declared[name] else { return "  \(name)" }
             return "  \(name): \(v.dtype) \(Self.shape(v.shape))"
@@ -99,9 +105,11 @@ public struct ModelSummary: CustomStringConvertible {
         lines.append("ops (\(operations.count)):")
         for op in operations {
             func slots(_ list: [(slot: String, names: [String])]) -> String {
-                list.filter { !$0.names.isEmpty }.map { "\($0.slot)=[\($0.names.joined(separator: ", "))]" }.joined(separator: ", ")
+                list.filter { !$0.names.isEmpty }.map { "\($0.slot)=[\($0.names.joined(separator: ", "))]" }.joined(
+                    separator: ", ")
             }
-            var line = "  " + (multipleBlocks ? "\(op.block)." : "") + "\(op.index)".padding(3) + " " + op.type.padding(24)
+            var line =
+                "  " + (multipleBlocks ? "\(op.block)." : "") + "\(op.index)".padding(3) + " " + op.type.padding(24)
             line += " " + slots(op.inputs) + " -> " + slots(op.outputs)
             if !op.attributes.isEmpty {
                 line += "  {" + op.attributes.map { "\($0.name)=\($0.value)" }.joined(separator: ", ") + "}"
@@ -114,7 +122,9 @@ public struct ModelSummary: CustomStringConvertible {
         let nameWidth = min(40, variables.map(\.name.count).max() ?? 0)
         for v in variables {
             let shape = v.kind.hasTensorDesc ? "\(v.dtype) \(Self.shape(v.shape))" : ""
-            let line = "  " + (multipleBlocks ? "\(v.block) " : "") + v.name.padding(nameWidth) + "  " + Self.kindName(v.kind).padding(16)
+            let line =
+                "  " + (multipleBlocks ? "\(v.block) " : "") + v.name.padding(nameWidth) + "  "
+                + Self.kindName(v.kind).padding(16)
                 + shape + (v.persistable ? "  persistable" : "")
             lines.append(line.trailingSpacesTrimmed)
         }
@@ -123,11 +133,14 @@ public struct ModelSummary: CustomStringConvertible {
         lines.append("parameters (\(parameters.count)):")
         let parameterWidth = min(40, parameters.map(\.name.count).max() ?? 0)
         for p in parameters {
-            lines.append("  " + p.name.padding(parameterWidth) + "  " + "\(p.dtype) \(Self.shape(p.shape))".padding(24)
-                         + Self.grouped(p.elementCount).leftPadding(10) + " elements" + Self.grouped(p.byteCount).leftPadding(12) + " bytes")
+            lines.append(
+                "  " + p.name.padding(parameterWidth) + "  " + "\(p.dtype) \(Self.shape(p.shape))".padding(24)
+                    + Self.grouped(p.elementCount).leftPadding(10) + " elements"
+                    + Self.grouped(p.byteCount).leftPadding(12) + " bytes")
         }
-        lines.append("total: \(parameters.count) parameters, \(Self.grouped(totalElements)) elements, "
-                     + "\(Self.humanBytes(totalBytes)) (\(Self.grouped(totalBytes)) bytes)")
+        lines.append(
+            "total: \(parameters.count) parameters, \(Self.grouped(totalElements)) elements, "
+                + "\(Self.humanBytes(totalBytes)) (\(Self.grouped(totalBytes)) bytes)")
         return lines.joined(separator: "\n")
     }
 

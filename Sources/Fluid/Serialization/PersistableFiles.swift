@@ -7,17 +7,26 @@ enum PersistableFiles {
     /// readers), sorted by name as Paddle's writers and loaders sort them.
     static func variables(of program: Program) -> [VarDesc] {
         program.globalBlock.vars
-            .filter { $0.persistable && $0.kind != .feedMinibatch && $0.kind != .fetchList && $0.kind != .reader && $0.kind != .raw }
+            .filter {
+                $0.persistable && $0.kind != .feedMinibatch && $0.kind != .fetchList && $0.kind != .reader
+                    && $0.kind != .raw
+            }
             .sorted { $0.name < $1.name }
     }
 
     /// Writes `variables`' tensors from `scope`: into the directory `location.parametersPath`
     /// (directory layout) or the single file at that path (combined).
-    static func write(_ variables: [VarDesc], from scope: Scope, layout: ModelLayout, to path: String,
-                      writer: inout AtomicFileWriter) throws {
+    static func write(
+        _ variables: [VarDesc], from scope: Scope, layout: ModelLayout, to path: String,
+        writer: inout AtomicFileWriter
+    ) throws {
         let tensors = try variables.map { v -> Tensor in
             guard let t = scope[v.name] else {
-                throw FluidError.missingVariable(name: v.name, context: "it is a persistable of the program being saved, but the scope holds no value for it (run the startup program first)")
+                throw FluidError.missingVariable(
+                    name: v.name,
+                    context:
+                        "it is a persistable of the program being saved, but the scope holds no value for it (run the startup program first)"
+                )
             }
             return t
         }
@@ -48,13 +57,15 @@ enum PersistableFiles {
             for v in variables {
                 let file = try location.parameterFile(v.name)
                 guard FileManager.default.fileExists(atPath: file) else {
-                    throw FluidError.file(path: file, message: "is missing: the program declares persistable '\(v.name)'")
+                    throw FluidError.file(
+                        path: file, message: "is missing: the program declares persistable '\(v.name)'")
                 }
                 let data = try readFile(file, limit: .maxParameterFileBytes)
                 var reader = ByteReader(data: data, path: file)
                 let t = try TensorStream.read(&reader)
                 guard reader.atEnd else {
-                    throw FluidError.file(path: file, message: "has \(reader.remaining) bytes after the tensor of '\(v.name)'")
+                    throw FluidError.file(
+                        path: file, message: "has \(reader.remaining) bytes after the tensor of '\(v.name)'")
                 }
                 try check(t, against: v, file: file)
                 tensors.append(t)
@@ -69,24 +80,35 @@ enum PersistableFiles {
         var tensors: [Tensor] = []
         for v in variables {
             guard !reader.atEnd else {
-                throw FluidError.file(path: path, message: "ends after \(tensors.count) tensors, but the program has \(variables.count) persistables: '\(v.name)' and those after it are missing")
+                throw FluidError.file(
+                    path: path,
+                    message:
+                        "ends after \(tensors.count) tensors, but the program has \(variables.count) persistables: '\(v.name)' and those after it are missing"
+                )
             }
             let t = try TensorStream.read(&reader)
             try check(t, against: v, file: path)
             tensors.append(t)
         }
         guard reader.atEnd else {
-            throw FluidError.file(path: path, message: "has \(reader.remaining) bytes left over after the \(variables.count) persistables the program declares (a params file of another model?)")
+            throw FluidError.file(
+                path: path,
+                message:
+                    "has \(reader.remaining) bytes left over after the \(variables.count) persistables the program declares (a params file of another model?)"
+            )
         }
         return tensors
     }
 
     /// The tensor read for `v` must have its dtype and every size the program knows.
     static func check(_ t: Tensor, against v: VarDesc, file: String) throws {
-        let declared = "\(v.dtype)\(v.shape)", found = "\(t.dtype)\(t.shape)"
+        let declared = "\(v.dtype)\(v.shape)"
+        let found = "\(t.dtype)\(t.shape)"
         guard t.dtype == v.dtype, v.shape.count == t.shape.count || v.shape.isEmpty,
-              zip(v.shape, t.shape).allSatisfy({ $0 < 0 || $0 == $1 }) else {
-            throw FluidError.file(path: file, message: "holds \(found) for variable '\(v.name)', but the program declares \(declared)")
+            zip(v.shape, t.shape).allSatisfy({ $0 < 0 || $0 == $1 })
+        else {
+            throw FluidError.file(
+                path: file, message: "holds \(found) for variable '\(v.name)', but the program declares \(declared)")
         }
     }
 }

@@ -16,20 +16,33 @@ public enum ProgramDesc {
     public static func decode(_ data: Data, source: String) throws -> Program {
         let limit = FluidLimits.maxModelBytes
         guard data.count <= limit else {
-            throw FluidError.file(path: source, message: "is \(data.count) bytes, more than \(FluidLimits.refusal(.maxModelBytes, value: limit))")
+            throw FluidError.file(
+                path: source,
+                message: "is \(data.count) bytes, more than \(FluidLimits.refusal(.maxModelBytes, value: limit))")
         }
         let bytes = [UInt8](data)
-        guard let desc = bytes.withUnsafeBufferPointer({
-            paddle__framework__proto__program_desc__unpack(nil, $0.count, $0.baseAddress)
-        }) else {
-            throw FluidError.file(path: source, message: "is not a valid ProgramDesc: the protobuf does not parse (truncated or corrupt, or not a model file)")
+        guard
+            let desc = bytes.withUnsafeBufferPointer({
+                paddle__framework__proto__program_desc__unpack(nil, $0.count, $0.baseAddress)
+            })
+        else {
+            throw FluidError.file(
+                path: source,
+                message:
+                    "is not a valid ProgramDesc: the protobuf does not parse (truncated or corrupt, or not a model file)"
+            )
         }
         defer { paddle__framework__proto__program_desc__free_unpacked(desc, nil) }
         // protobuf-c would silently keep the low 32 bits of a wider enum (a data type, an AttrType).
-        if let (field, value) = withUnsafePointer(to: paddle__framework__proto__program_desc__descriptor, {
-            ProtoEnumWidthCheck.firstOverflow(in: bytes, $0)
-        }) {
-            throw FluidError.file(path: source, message: "is not a valid ProgramDesc: enum field \(field) is \(value), which does not fit 32 bits")
+        if let (field, value) = withUnsafePointer(
+            to: paddle__framework__proto__program_desc__descriptor,
+            {
+                ProtoEnumWidthCheck.firstOverflow(in: bytes, $0)
+            })
+        {
+            throw FluidError.file(
+                path: source,
+                message: "is not a valid ProgramDesc: enum field \(field) is \(value), which does not fit 32 bits")
         }
         var reader = DescReader(source: source)
         return try reader.program(desc.pointee)
@@ -47,7 +60,9 @@ private struct DescReader {
         let blockDescs = buffer(d.n_blocks, d.blocks).compactMap { $0?.pointee }
         guard !blockDescs.isEmpty else { throw failure("the ProgramDesc has no blocks") }
         try program.setBlocks { program in
-            try blockDescs.enumerated().map { i, b in try block(b, position: i, count: blockDescs.count, program: program) }
+            try blockDescs.enumerated().map { i, b in
+                try block(b, position: i, count: blockDescs.count, program: program)
+            }
         }
         if let v = d.version, v.pointee.has_version != 0 { program.compatibleVersion = v.pointee.version }
         if let map = d.op_version_map {
@@ -60,7 +75,9 @@ private struct DescReader {
         return program
     }
 
-    mutating func block(_ d: Paddle__Framework__Proto__BlockDesc, position: Int, count: Int, program: Program) throws -> Block {
+    mutating func block(_ d: Paddle__Framework__Proto__BlockDesc, position: Int, count: Int, program: Program) throws
+        -> Block
+    {
         guard Int(d.idx) == position else { throw failure("block \(position) says its index is \(d.idx)") }
         guard d.parent_idx >= -1, Int(d.parent_idx) < count, Int(d.parent_idx) != position else {
             throw failure("block \(position) has parent index \(d.parent_idx), but the program has \(count) blocks")
@@ -70,10 +87,14 @@ private struct DescReader {
         for v in buffer(d.n_vars, d.vars) {
             guard let v else { continue }
             let desc = try variable(v.pointee, block: position)
-            guard !b.hasLocalVar(desc.name) else { throw failure("block \(position) declares variable '\(desc.name)' twice") }
+            guard !b.hasLocalVar(desc.name) else {
+                throw failure("block \(position) declares variable '\(desc.name)' twice")
+            }
             b.addVar(desc)
         }
-        b.ops = try buffer(d.n_ops, d.ops).compactMap { $0 }.enumerated().map { i, o in try op(o.pointee, index: i, block: position) }
+        b.ops = try buffer(d.n_ops, d.ops).compactMap { $0 }.enumerated().map { i, o in
+            try op(o.pointee, index: i, block: position)
+        }
         b.retained.unknown = unknownFields(d.base)
         return b
     }
@@ -86,13 +107,16 @@ private struct DescReader {
         guard let kind = VarKind(rawValue: Int32(bitPattern: type.type.rawValue)) else {
             throw bad("has type code \(type.type.rawValue), which is not a variable kind SwiftFluid knows")
         }
-        var v = VarDesc(name: name, kind: kind, persistable: d.persistable != 0, stopGradient: d.stop_gradient != 0,
-                        isParameter: d.is_parameter != 0, needCheckFeed: d.need_check_feed != 0)
+        var v = VarDesc(
+            name: name, kind: kind, persistable: d.persistable != 0, stopGradient: d.stop_gradient != 0,
+            isParameter: d.is_parameter != 0, needCheckFeed: d.need_check_feed != 0)
         v.dtype = .float32
         if let (tensor, lodLevel) = Self.tensorDesc(of: type, kind: kind) {
             let code = Int32(bitPattern: tensor.data_type.rawValue)
             guard let dtype = DataType(rawValue: code) else {
-                throw bad("has element type \(code), which SwiftFluid does not support (it supports \(DataType.allCases.map(\.description).joined(separator: ", ")))")
+                throw bad(
+                    "has element type \(code), which SwiftFluid does not support (it supports \(DataType.allCases.map(\.description).joined(separator: ", ")))"
+                )
             }
             let dims = buffer(tensor.n_dims, tensor.dims)
             for dim in dims where dim < -1 || dim > Int64(Int32.max) {
@@ -106,7 +130,8 @@ private struct DescReader {
         // Keep the VarType's bytes when SwiftFluid's view of it would not write it back exactly.
         let original = d.type.map(packed) ?? []
         if original != VarTypeWriter.bytes(of: v) {
-            v.retained.varType = .init(bytes: original, kind: v.kind, dtype: v.dtype, shape: v.shape, lodLevel: v.lodLevel)
+            v.retained.varType = .init(
+                bytes: original, kind: v.kind, dtype: v.dtype, shape: v.shape, lodLevel: v.lodLevel)
         }
         v.retained.varAttributes = buffer(d.n_attrs, d.attrs).compactMap { a in
             a.map(packed)
@@ -117,7 +142,8 @@ private struct DescReader {
 
     /// The tensor description of the kinds that have one, with its LoD level.
     static func tensorDesc(of t: Paddle__Framework__Proto__VarType, kind: VarKind)
-        -> (Paddle__Framework__Proto__VarType__TensorDesc, Int32)? {
+        -> (Paddle__Framework__Proto__VarType__TensorDesc, Int32)?
+    {
         switch kind {
         case .lodTensor: t.lod_tensor?.pointee.tensor.map { ($0.pointee, t.lod_tensor!.pointee.lod_level) }
         case .selectedRows: t.selected_rows.map { ($0.pointee, 0) }
@@ -167,7 +193,8 @@ private struct DescReader {
             guard let s = a.scalar else { throw failure("\(op): SCALAR attribute '\(name)' has no value") }
             return .scalar(try scalar(s.pointee, op: op, name: name))
         case 17:
-            return .scalars(try buffer(a.n_scalars, a.scalars).compactMap { $0 }.map { try scalar($0.pointee, op: op, name: name) })
+            return .scalars(
+                try buffer(a.n_scalars, a.scalars).compactMap { $0 }.map { try scalar($0.pointee, op: op, name: name) })
         default:
             throw failure("\(op): attribute '\(name)' has type code \(a.type.rawValue), which is not an AttrType")
         }

@@ -41,8 +41,10 @@ final class ProtoArena {
 
     /// The message `bytes` serialize, unpacked with `descriptor` and freed with the arena; nil
     /// when they do not parse.
-    func unpack<Message>(_ bytes: [UInt8], _ descriptor: UnsafePointer<ProtobufCMessageDescriptor>,
-                         as type: Message.Type) -> UnsafeMutablePointer<Message>? {
+    func unpack<Message>(
+        _ bytes: [UInt8], _ descriptor: UnsafePointer<ProtobufCMessageDescriptor>,
+        as type: Message.Type
+    ) -> UnsafeMutablePointer<Message>? {
         guard let m = unpackMessage(bytes, descriptor) else { return nil }
         unpacked.append(m)
         return UnsafeMutableRawPointer(m).assumingMemoryBound(to: Message.self)
@@ -52,8 +54,9 @@ final class ProtoArena {
     func attach(_ fields: [RetainedFields.UnknownField], to base: inout ProtobufCMessage) {
         guard !fields.isEmpty else { return }
         let items = fields.map { f in
-            ProtobufCMessageUnknownField(tag: f.tag, wire_type: ProtobufCWireType(rawValue: f.wireType),
-                                         len: f.bytes.count, data: array(f.bytes))
+            ProtobufCMessageUnknownField(
+                tag: f.tag, wire_type: ProtobufCWireType(rawValue: f.wireType),
+                len: f.bytes.count, data: array(f.bytes))
         }
         base.n_unknown_fields = UInt32(items.count)
         base.unknown_fields = array(items)
@@ -72,6 +75,8 @@ final class ProtoArena {
 
 /// Unpacks `bytes` as the message `descriptor` describes (nil when they do not parse); the
 /// caller frees the result with `protobuf_c_message_free_unpacked`.
-func unpackMessage(_ bytes: [UInt8], _ descriptor: UnsafePointer<ProtobufCMessageDescriptor>) -> UnsafeMutablePointer<ProtobufCMessage>? {
+func unpackMessage(_ bytes: [UInt8], _ descriptor: UnsafePointer<ProtobufCMessageDescriptor>) -> UnsafeMutablePointer<
+    ProtobufCMessage
+>? {
     bytes.withUnsafeBufferPointer { protobuf_c_message_unpack(descriptor, nil, $0.count, $0.baseAddress) }
 }

@@ -13,12 +13,15 @@ enum ProtoEnumWidthCheck {
     /// The first enum field (dotted path from `descriptor`'s message) whose varint does not fit
     /// 32 bits, with its value; nil when all fit.
     static func firstOverflow(in bytes: [UInt8], _ descriptor: UnsafePointer<ProtobufCMessageDescriptor>)
-        -> (field: String, value: Int64)? {
+        -> (field: String, value: Int64)?
+    {
         bytes.withUnsafeBufferPointer { scan($0, descriptor, path: String(cString: descriptor.pointee.short_name)) }
     }
 
-    private static func scan(_ b: UnsafeBufferPointer<UInt8>, _ d: UnsafePointer<ProtobufCMessageDescriptor>,
-                             path: String) -> (field: String, value: Int64)? {
+    private static func scan(
+        _ b: UnsafeBufferPointer<UInt8>, _ d: UnsafePointer<ProtobufCMessageDescriptor>,
+        path: String
+    ) -> (field: String, value: Int64)? {
         var i = 0
         while i < b.count {
             guard let tag = varint(b, &i) else { return nil }
@@ -36,21 +39,26 @@ enum ProtoEnumWidthCheck {
                 let sub = UnsafeBufferPointer(rebasing: b[i..<i + Int(length)])
                 i += Int(length)
                 if let field, field.type.rawValue == messageType, let nested = field.descriptor {
-                    if let bad = scan(sub, nested.assumingMemoryBound(to: ProtobufCMessageDescriptor.self), path: name) { return bad }
-                } else if isEnum {   // a packed repeated enum
+                    if let bad = scan(sub, nested.assumingMemoryBound(to: ProtobufCMessageDescriptor.self), path: name)
+                    {
+                        return bad
+                    }
+                } else if isEnum {  // a packed repeated enum
                     var j = 0
                     while j < sub.count {
                         guard let v = varint(sub, &j) else { return nil }
                         if Int32(exactly: Int64(bitPattern: v)) == nil { return (name, Int64(bitPattern: v)) }
                     }
                 }
-            default: return nil   // groups: not in framework.proto
+            default: return nil  // groups: not in framework.proto
             }
         }
         return nil
     }
 
-    private static func fieldDescriptor(_ d: UnsafePointer<ProtobufCMessageDescriptor>, id: UInt32) -> ProtobufCFieldDescriptor? {
+    private static func fieldDescriptor(_ d: UnsafePointer<ProtobufCMessageDescriptor>, id: UInt32)
+        -> ProtobufCFieldDescriptor?
+    {
         guard let fields = d.pointee.fields else { return nil }
         for k in 0..<Int(d.pointee.n_fields) where fields[k].id == id { return fields[k] }
         return nil

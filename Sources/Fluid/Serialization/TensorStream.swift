@@ -29,15 +29,20 @@ public enum TensorStream {
         for _ in 0..<lodLevels {
             let raw = try r.uint64("LoD byte size")
             guard raw % 8 == 0, raw <= UInt64(r.remaining) else {
-                throw r.failure("LoD byte size \(raw) at byte \(r.offset - 8) is not a multiple of 8 or exceeds the \(r.remaining) bytes left")
+                throw r.failure(
+                    "LoD byte size \(raw) at byte \(r.offset - 8) is not a multiple of 8 or exceeds the \(r.remaining) bytes left"
+                )
             }
-            lod.append(try (0..<Int(raw) / 8).map { _ in
-                let offset = try r.uint64("LoD offset")
-                guard let o = Int(exactly: offset) else { throw r.failure("LoD offset \(offset) is out of range") }
-                return o
-            })
+            lod.append(
+                try (0..<Int(raw) / 8).map { _ in
+                    let offset = try r.uint64("LoD offset")
+                    guard let o = Int(exactly: offset) else { throw r.failure("LoD offset \(offset) is out of range") }
+                    return o
+                })
         }
-        guard try r.uint32("tensor_version") == 0 else { throw r.failure("unsupported tensor_version at byte \(start)") }
+        guard try r.uint32("tensor_version") == 0 else {
+            throw r.failure("unsupported tensor_version at byte \(start)")
+        }
         let descSize = Int(try r.int32("desc_size"))
         guard descSize >= 0 else { throw r.failure("negative TensorDesc size \(descSize)") }
         let (dtype, dims) = try TensorDescWire.decode(try r.bytes(descSize, "TensorDesc"), path: r.path)
@@ -51,19 +56,23 @@ public enum TensorStream {
             elementCount = product
         }
         let (byteCount, overflow) = elementCount.multipliedReportingOverflow(by: dtype.size)
-        let maxElements = FluidLimits.maxTensorElements, maxBytes = FluidLimits.maxTensorBytes
+        let maxElements = FluidLimits.maxTensorElements
+        let maxBytes = FluidLimits.maxTensorBytes
         var aboveLimit: String?
         if elementCount > maxElements {
-            aboveLimit = "\(elementCount) elements, more than \(FluidLimits.refusal(.maxTensorElements, value: maxElements))"
+            aboveLimit =
+                "\(elementCount) elements, more than \(FluidLimits.refusal(.maxTensorElements, value: maxElements))"
         } else if overflow || byteCount > maxBytes {
-            aboveLimit = "\(overflow ? "more than Int.max" : "\(byteCount)") bytes, more than \(FluidLimits.refusal(.maxTensorBytes, value: maxBytes))"
+            aboveLimit =
+                "\(overflow ? "more than Int.max" : "\(byteCount)") bytes, more than \(FluidLimits.refusal(.maxTensorBytes, value: maxBytes))"
         }
         // A claim the file cannot hold is truncation first of all; the limit is named too, since
         // raising it alone would not make such a file load.
         guard !overflow, byteCount <= r.remaining else {
             let needs = overflow ? "more than Int.max" : "\(byteCount)"
-            throw r.failure("truncated: tensor data of \(dtype)\(dims) needs \(needs) bytes at byte \(r.offset), found \(r.remaining)"
-                            + (aboveLimit.map { "; the tensor at byte \(start) also claims \($0)" } ?? ""))
+            throw r.failure(
+                "truncated: tensor data of \(dtype)\(dims) needs \(needs) bytes at byte \(r.offset), found \(r.remaining)"
+                    + (aboveLimit.map { "; the tensor at byte \(start) also claims \($0)" } ?? ""))
         }
         if let aboveLimit {
             throw r.failure("the tensor at byte \(start) claims \(dtype)\(dims), \(aboveLimit)")
@@ -72,8 +81,12 @@ public enum TensorStream {
         let tensor = Tensor(uncheckedDType: dtype, shape: dims)
         let raw = try r.bytes(tensor.byteCount, "tensor data of \(dtype)\(dims)")
         // An empty tensor (a zero in dims) has no bytes and possibly no base address.
-        raw.withUnsafeBytes { if let base = $0.baseAddress { tensor.rawPointer.copyMemory(from: base, byteCount: raw.count) } }
-        if let problem = Tensor.lodProblem(lod, shape: dims) { throw r.failure("the LoD of the tensor at byte \(start) is invalid: \(problem)") }
+        raw.withUnsafeBytes {
+            if let base = $0.baseAddress { tensor.rawPointer.copyMemory(from: base, byteCount: raw.count) }
+        }
+        if let problem = Tensor.lodProblem(lod, shape: dims) {
+            throw r.failure("the LoD of the tensor at byte \(start) is invalid: \(problem)")
+        }
         tensor.lod = lod
         return tensor
     }
@@ -133,7 +146,9 @@ struct ByteReader {
 /// `VarType.TensorDesc` (data_type, dims) through the generated protobuf code. Writers emit
 /// `dims` unpacked, as Paddle does; the parser accepts packed and unpacked.
 enum TensorDescWire {
-    static func message(dtype: DataType, dims: [Int], _ arena: ProtoArena) -> UnsafeMutablePointer<Paddle__Framework__Proto__VarType__TensorDesc> {
+    static func message(dtype: DataType, dims: [Int], _ arena: ProtoArena) -> UnsafeMutablePointer<
+        Paddle__Framework__Proto__VarType__TensorDesc
+    > {
         let t: UnsafeMutablePointer<Paddle__Framework__Proto__VarType__TensorDesc> =
             arena.message(paddle__framework__proto__var_type__tensor_desc__init)
         t.pointee.data_type = .init(rawValue: numericCast(dtype.rawValue))
@@ -149,11 +164,13 @@ enum TensorDescWire {
 
     static func decode(_ d: Data, path: String) throws -> (DataType, [Int]) {
         guard let m = unpackMessage([UInt8](d), fluid_tensor_desc_descriptor()) else {
-            throw FluidError.file(path: path, message: "the TensorDesc of a tensor does not parse (corrupt or truncated)")
+            throw FluidError.file(
+                path: path, message: "the TensorDesc of a tensor does not parse (corrupt or truncated)")
         }
         defer { protobuf_c_message_free_unpacked(m, nil) }
         if let (field, value) = ProtoEnumWidthCheck.firstOverflow(in: [UInt8](d), fluid_tensor_desc_descriptor()) {
-            throw FluidError.file(path: path, message: "\(field) is \(value), which is not a data type (it does not fit 32 bits)")
+            throw FluidError.file(
+                path: path, message: "\(field) is \(value), which is not a data type (it does not fit 32 bits)")
         }
         let t = UnsafeMutableRawPointer(m).assumingMemoryBound(to: Paddle__Framework__Proto__VarType__TensorDesc.self)
         let code = Int32(bitPattern: t.pointee.data_type.rawValue)

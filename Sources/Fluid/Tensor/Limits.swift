@@ -104,38 +104,70 @@ public enum FluidLimits {
     }
 
     /// Largest element count of one tensor read from a file.
-    public static var maxTensorElements: Int { get { value(of: .maxTensorElements) } set { set(.maxTensorElements, to: newValue) } }
+    public static var maxTensorElements: Int {
+        get { value(of: .maxTensorElements) }
+        set { set(.maxTensorElements, to: newValue) }
+    }
     /// Largest byte size of one tensor read from a file.
-    public static var maxTensorBytes: Int { get { value(of: .maxTensorBytes) } set { set(.maxTensorBytes, to: newValue) } }
+    public static var maxTensorBytes: Int {
+        get { value(of: .maxTensorBytes) }
+        set { set(.maxTensorBytes, to: newValue) }
+    }
     /// Largest width or height of a decoded image.
-    public static var maxImageSide: Int { get { value(of: .maxImageSide) } set { set(.maxImageSide, to: newValue) } }
+    public static var maxImageSide: Int {
+        get { value(of: .maxImageSide) }
+        set { set(.maxImageSide, to: newValue) }
+    }
     /// Largest width x height of a decoded image.
-    public static var maxImagePixels: Int { get { value(of: .maxImagePixels) } set { set(.maxImagePixels, to: newValue) } }
+    public static var maxImagePixels: Int {
+        get { value(of: .maxImagePixels) }
+        set { set(.maxImagePixels, to: newValue) }
+    }
     /// Largest decoded image in bytes (width x height x channels of 8-bit samples).
-    public static var maxImageBytes: Int { get { value(of: .maxImageBytes) } set { set(.maxImageBytes, to: newValue) } }
+    public static var maxImageBytes: Int {
+        get { value(of: .maxImageBytes) }
+        set { set(.maxImageBytes, to: newValue) }
+    }
     /// Largest image file read into memory.
-    public static var maxImageFileBytes: Int { get { value(of: .maxImageFileBytes) } set { set(.maxImageFileBytes, to: newValue) } }
+    public static var maxImageFileBytes: Int {
+        get { value(of: .maxImageFileBytes) }
+        set { set(.maxImageFileBytes, to: newValue) }
+    }
     /// Largest PNG chunk other than IDAT (text, palettes, profiles), and largest decompressed text.
-    public static var maxPNGChunkBytes: Int { get { value(of: .maxPNGChunkBytes) } set { set(.maxPNGChunkBytes, to: newValue) } }
+    public static var maxPNGChunkBytes: Int {
+        get { value(of: .maxPNGChunkBytes) }
+        set { set(.maxPNGChunkBytes, to: newValue) }
+    }
     /// Largest element data of an IDX file, after decompression.
-    public static var maxIDXBytes: Int { get { value(of: .maxIDXBytes) } set { set(.maxIDXBytes, to: newValue) } }
+    public static var maxIDXBytes: Int {
+        get { value(of: .maxIDXBytes) }
+        set { set(.maxIDXBytes, to: newValue) }
+    }
     /// Largest ProgramDesc file.
-    public static var maxModelBytes: Int { get { value(of: .maxModelBytes) } set { set(.maxModelBytes, to: newValue) } }
+    public static var maxModelBytes: Int {
+        get { value(of: .maxModelBytes) }
+        set { set(.maxModelBytes, to: newValue) }
+    }
     /// Largest parameter file (one tensor stream, or a combined `.pdiparams`).
-    public static var maxParameterFileBytes: Int { get { value(of: .maxParameterFileBytes) } set { set(.maxParameterFileBytes, to: newValue) } }
+    public static var maxParameterFileBytes: Int {
+        get { value(of: .maxParameterFileBytes) }
+        set { set(.maxParameterFileBytes, to: newValue) }
+    }
 
     /// "FluidLimits.maxTensorBytes (2 GiB); raise it with `FluidLimits.maxTensorBytes = ...`
     /// to load a file you trust": the tail of every error that refuses an input for a limit.
     public static func refusal(_ limit: Limit, value: Int? = nil) -> String {
         let current = value ?? Self.value(of: limit)
         let example = limit.isBytes ? "<bytes>" : "<count>"
-        return "FluidLimits.\(limit) (\(formatted(current, bytes: limit.isBytes))); raise it with `FluidLimits.\(limit) = \(example)` to load a file you trust"
+        return
+            "FluidLimits.\(limit) (\(formatted(current, bytes: limit.isBytes))); raise it with `FluidLimits.\(limit) = \(example)` to load a file you trust"
     }
 
     /// 2 GiB, 8 MiB, 1000 bytes; counts as plain numbers.
     public static func formatted(_ value: Int, bytes: Bool) -> String {
         guard bytes else { return "\(value)" }
-        for (unit, shift) in [("GiB", 30), ("MiB", 20), ("KiB", 10)] where value >= 1 << shift && value % (1 << shift) == 0 {
+        for (unit, shift) in [("GiB", 30), ("MiB", 20), ("KiB", 10)]
+        where value >= 1 << shift && value % (1 << shift) == 0 {
             return "\(value >> shift) \(unit)"
         }
         return "\(value) bytes"

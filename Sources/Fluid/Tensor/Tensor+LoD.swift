@@ -28,7 +28,8 @@ extension Tensor {
                 return "level \(i) decreases at offset \(j) (\(level[j - 1]) then \(level[j]))"
             }
             let end = i + 1 < lod.count ? lod[i + 1].count - 1 : rows
-            let what = i + 1 < lod.count ? "the \(end) sequences of level \(i + 1)" : "the tensor's first dimension \(rows)"
+            let what =
+                i + 1 < lod.count ? "the \(end) sequences of level \(i + 1)" : "the tensor's first dimension \(rows)"
             guard level[level.count - 1] == end else {
                 return "level \(i) ends at \(level[level.count - 1]), but should end at \(what)"
             }

@@ -53,7 +53,8 @@ public final class Tensor: @unchecked Sendable {
     public convenience init<T: TensorElement>(shape: [Int], scalars: [T]) throws {
         let count = try Tensor.validatedCount(of: shape)
         guard scalars.count == count else {
-            throw FluidError.invalidTensor("a tensor of shape \(shape) needs \(count) scalars, but \(scalars.count) were given")
+            throw FluidError.invalidTensor(
+                "a tensor of shape \(shape) needs \(count) scalars, but \(scalars.count) were given")
         }
         self.init(uncheckedDType: T.dataType, shape: shape)
         scalars.withUnsafeBytes { src in
@@ -81,7 +82,10 @@ public final class Tensor: @unchecked Sendable {
 
     static func validatedCount(of shape: [Int]) throws -> Int {
         guard let count = elementCount(of: shape) else {
-            let problem = shape.contains { $0 < 0 } ? "has a negative dimension" : "holds more than Tensor.maximumElementCount (\(maximumElementCount)) elements"
+            let problem =
+                shape.contains { $0 < 0 }
+                ? "has a negative dimension"
+                : "holds more than Tensor.maximumElementCount (\(maximumElementCount)) elements"
             throw FluidError.invalidTensor("shape \(shape) \(problem)")
         }
         return count
@@ -136,7 +140,9 @@ public final class Tensor: @unchecked Sendable {
 
     /// The first element; throws when the dtype differs or the tensor is empty.
     public func scalar<T: TensorElement>(as type: T.Type) throws -> T {
-        guard count >= 1 else { throw FluidError.invalidTensor("a tensor of \(dtype)\(shape) is empty and has no scalar") }
+        guard count >= 1 else {
+            throw FluidError.invalidTensor("a tensor of \(dtype)\(shape) is empty and has no scalar")
+        }
         return try typedPointer(as: T.self)[0]
     }
 

@@ -8,8 +8,9 @@ final class TensorStorage {
 
     init(byteCount: Int) {
         capacity = max(byteCount, 0)
-        pointer = UnsafeMutableRawPointer.allocate(byteCount: max(capacity, TensorStorage.alignment),
-                                                   alignment: TensorStorage.alignment)
+        pointer = UnsafeMutableRawPointer.allocate(
+            byteCount: max(capacity, TensorStorage.alignment),
+            alignment: TensorStorage.alignment)
         pointer.initializeMemory(as: UInt8.self, repeating: 0, count: max(capacity, TensorStorage.alignment))
     }
 

@@ -29,7 +29,9 @@ public final class ImageDataset: Sendable {
     /// the number of labels.
     public init(name: String, rows: Int, columns: Int, pixels: [UInt8], labels: [UInt8]) throws {
         guard rows > 0, columns > 0, pixels.count == labels.count * rows * columns else {
-            throw DataError.invalidFile(path: name, problem: "\(pixels.count) pixel bytes do not make \(labels.count) images of \(rows) x \(columns)")
+            throw DataError.invalidFile(
+                path: name,
+                problem: "\(pixels.count) pixel bytes do not make \(labels.count) images of \(rows) x \(columns)")
         }
         self.name = name
         self.count = labels.count
@@ -37,8 +39,10 @@ public final class ImageDataset: Sendable {
         self.columns = columns
         self.pixels = pixels
         self.labels = labels
-        self.sampleLayout = [FieldLayout(dtype: .float32, shape: [1, rows, columns]),
-                             FieldLayout(dtype: .int64, shape: [1])]
+        self.sampleLayout = [
+            FieldLayout(dtype: .float32, shape: [1, rows, columns]),
+            FieldLayout(dtype: .int64, shape: [1]),
+        ]
     }
 
     /// Reads an IDX image file (unsigned bytes, rank 3) and its IDX label file (unsigned
@@ -49,15 +53,21 @@ public final class ImageDataset: Sendable {
         let imageStream = try IDXStream.images(imagesFile)
         let labels = try IDXFile(try imageStream.labels(labelsFile))
         if let bad = labels.data.firstIndex(where: { Int($0) >= classCount }) {
-            throw DataError.invalidFile(path: labelsFile, problem: "label \(bad) is \(labels.data[bad]), but the dataset has \(classCount) classes (0...\(classCount - 1))")
+            throw DataError.invalidFile(
+                path: labelsFile,
+                problem:
+                    "label \(bad) is \(labels.data[bad]), but the dataset has \(classCount) classes (0...\(classCount - 1))"
+            )
         }
         let images = try IDXFile(imageStream)
         // Checked here, where the file's path is known, not by the memberwise init that names the dataset.
         guard images.dimensions.count == 3, images.dimensions[1] > 0, images.dimensions[2] > 0 else {
-            throw DataError.invalidFile(path: imagesFile, problem: "images must have rows and columns, found dimensions \(images.dimensions)")
+            throw DataError.invalidFile(
+                path: imagesFile, problem: "images must have rows and columns, found dimensions \(images.dimensions)")
         }
-        try self.init(name: name, rows: images.dimensions[1], columns: images.dimensions[2],
-                      pixels: images.data, labels: labels.data)
+        try self.init(
+            name: name, rows: images.dimensions[1], columns: images.dimensions[2],
+            pixels: images.data, labels: labels.data)
     }
 
     /// The sample at `index`; throws `DataError.indexOutOfRange` outside 0..<count.

@@ -60,8 +60,9 @@ public struct LabeledImage: Sendable, FeedSample {
     private func copyNormalizedPixels(to destination: UnsafeMutablePointer<Float>) {
         let size = dataset.rows * dataset.columns
         dataset.pixels.withUnsafeBufferPointer { all in
-            PixelNormalization.normalize(UnsafeBufferPointer(rebasing: all[index * size..<(index + 1) * size]),
-                                         into: destination)
+            PixelNormalization.normalize(
+                UnsafeBufferPointer(rebasing: all[index * size..<(index + 1) * size]),
+                into: destination)
         }
     }
 }

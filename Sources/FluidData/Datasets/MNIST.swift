@@ -33,8 +33,9 @@ public enum MNIST {
 
     /// One split, read from `directory` (default: `MNIST.directory`).
     public static func load(_ split: DatasetSplit, directory: String? = nil) throws -> ImageDataset {
-        try StandardIDXDataset.load(dataset: "MNIST", split: split, directory: directory ?? self.directory,
-                                    fetchCommand: fetchCommand)
+        try StandardIDXDataset.load(
+            dataset: "MNIST", split: split, directory: directory ?? self.directory,
+            fetchCommand: fetchCommand)
     }
 }
 
@@ -78,7 +79,8 @@ public enum FashionMNIST {
 
     /// One split, read from `directory` (default: `FashionMNIST.directory`).
     public static func load(_ split: DatasetSplit, directory: String? = nil) throws -> ImageDataset {
-        try StandardIDXDataset.load(dataset: "Fashion-MNIST", split: split, directory: directory ?? self.directory,
-                                    fetchCommand: fetchCommand)
+        try StandardIDXDataset.load(
+            dataset: "Fashion-MNIST", split: split, directory: directory ?? self.directory,
+            fetchCommand: fetchCommand)
     }
 }

@@ -10,7 +10,9 @@ import Foundation
 /// let paths = try writeSampleDigits(to: "image", count: 10)   // image/infer_0.png ... image/infer_9.png
 /// ```
 @discardableResult
-public func writeSampleDigits(to directory: String, count: Int = 10, from dataset: ImageDataset? = nil) throws -> [String] {
+public func writeSampleDigits(to directory: String, count: Int = 10, from dataset: ImageDataset? = nil) throws
+    -> [String]
+{
     let source = try dataset ?? MNIST.test()
     do {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

@@ -30,7 +30,9 @@ public final class DataFeeder {
     /// Throws `DataError.unknownFeedVariable` for a name the program does not declare.
     public convenience init(feedList: [String], program: Program) throws {
         let variables = try feedList.map { name in
-            guard let variable = program.globalBlock.findVar(name) else { throw DataError.unknownFeedVariable(name: name) }
+            guard let variable = program.globalBlock.findVar(name) else {
+                throw DataError.unknownFeedVariable(name: name)
+            }
             return variable
         }
         self.init(variables: variables)
@@ -76,7 +78,11 @@ public final class DataFeeder {
         }
         for (field, variable) in variables.enumerated() {
             if let declared = variable.shape.first, declared >= 0, declared != batchSize {
-                throw DataError.feedMismatch(variable: variable.name, problem: "the program declares batch size \(declared) (shape \(variable.shape)), but the batch holds \(batchSize) samples")
+                throw DataError.feedMismatch(
+                    variable: variable.name,
+                    problem:
+                        "the program declares batch size \(declared) (shape \(variable.shape)), but the batch holds \(batchSize) samples"
+                )
             }
             let tensor = tensors[field]
             tensor.resize(batchShapes.shapes[field], dtype: variable.dtype)
@@ -97,7 +103,9 @@ public final class DataFeeder {
         var shapes: [[Int]] = []
         for (variable, layout) in zip(variables, layouts) {
             guard layout.dtype == variable.dtype else {
-                throw DataError.feedMismatch(variable: variable.name, problem: "the program declares \(variable.dtype), but the sample's field is \(layout.dtype)")
+                throw DataError.feedMismatch(
+                    variable: variable.name,
+                    problem: "the program declares \(variable.dtype), but the sample's field is \(layout.dtype)")
             }
             shapes.append(try Self.sampleShape(of: variable, for: layout))
         }
@@ -113,16 +121,23 @@ public final class DataFeeder {
         let declared = Array(variable.shape.dropFirst())
         let expected = "[-1] + \(declared) (variable shape \(variable.shape))"
         guard !variable.shape.isEmpty else {
-            throw DataError.feedMismatch(variable: variable.name, problem: "the program declares a scalar, which has no batch dimension to feed")
+            throw DataError.feedMismatch(
+                variable: variable.name, problem: "the program declares a scalar, which has no batch dimension to feed")
         }
         if declared.count == layout.shape.count {
             for (want, got) in zip(declared, layout.shape) where want >= 0 && want != got {
-                throw DataError.feedMismatch(variable: variable.name, problem: "a sample's field has shape \(layout.shape), expected \(expected)")
+                throw DataError.feedMismatch(
+                    variable: variable.name, problem: "a sample's field has shape \(layout.shape), expected \(expected)"
+                )
             }
             return layout.shape
         }
         guard declared.allSatisfy({ $0 >= 0 }), declared.reduce(1, *) == layout.elementCount else {
-            throw DataError.feedMismatch(variable: variable.name, problem: "a sample's field has shape \(layout.shape) (\(layout.elementCount) elements), which does not reshape to \(expected)")
+            throw DataError.feedMismatch(
+                variable: variable.name,
+                problem:
+                    "a sample's field has shape \(layout.shape) (\(layout.elementCount) elements), which does not reshape to \(expected)"
+            )
         }
         return declared
     }
@@ -134,7 +149,9 @@ public final class DataFeeder {
         }
         for (field, (layout, want)) in zip(layouts, reference).enumerated()
         where layout.dtype != want.dtype || layout.shape != want.shape {
-            throw DataError.feedMismatch(variable: variables[field].name, problem: "sample \(sample) of the batch has a field of \(layout), unlike the first sample's \(want)")
+            throw DataError.feedMismatch(
+                variable: variables[field].name,
+                problem: "sample \(sample) of the batch has a field of \(layout), unlike the first sample's \(want)")
         }
     }
 }

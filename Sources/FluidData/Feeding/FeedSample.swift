@@ -66,8 +66,9 @@ public struct ArraySample: FeedSample, Sendable {
         }
 
         private init<T>(layout: FieldLayout, values: [T]) {
-            precondition(layout.elementCount == values.count,
-                         "A field of shape \(layout.shape) needs \(layout.elementCount) values, got \(values.count)")
+            precondition(
+                layout.elementCount == values.count,
+                "A field of shape \(layout.shape) needs \(layout.elementCount) values, got \(values.count)")
             self.layout = layout
             self.bytes = values.withUnsafeBytes { [UInt8]($0) }
         }

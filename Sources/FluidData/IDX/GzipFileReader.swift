@@ -66,8 +66,9 @@ final class GzipFileReader {
             initialized = try read(into: UnsafeMutableRawBufferPointer(buffer))
         }
         guard bytes.count == count else {
-            throw DataError.truncated(path: path, part: part, expectedBytes: offset + count,
-                                      foundBytes: offset + bytes.count)
+            throw DataError.truncated(
+                path: path, part: part, expectedBytes: offset + count,
+                foundBytes: offset + bytes.count)
         }
         return bytes
     }
@@ -91,7 +92,9 @@ final class GzipFileReader {
         var scratch = [UInt8](repeating: 0, count: min(count, Self.step))
         while bytes.count < count {
             let want = min(count - bytes.count, scratch.count)
-            let got = try scratch.withUnsafeMutableBytes { try read(into: UnsafeMutableRawBufferPointer(rebasing: $0[..<want])) }
+            let got = try scratch.withUnsafeMutableBytes {
+                try read(into: UnsafeMutableRawBufferPointer(rebasing: $0[..<want]))
+            }
             if bytes.count + got > bytes.capacity {
                 bytes.reserveCapacity(min(count, max(2 * bytes.capacity, bytes.count + got)))
             }
@@ -99,7 +102,8 @@ final class GzipFileReader {
             if got < want { break }
         }
         guard bytes.count == count else {
-            throw DataError.truncated(path: path, part: part, expectedBytes: offset + count, foundBytes: offset + bytes.count)
+            throw DataError.truncated(
+                path: path, part: part, expectedBytes: offset + count, foundBytes: offset + bytes.count)
         }
         return bytes
     }
@@ -130,7 +134,8 @@ final class GzipFileReader {
             return .cannotRead(path: path, reason: String(cString: strerror(errno)))
         }
         if code == Z_BUF_ERROR {
-            return .invalidFile(path: path, problem: "the gzip stream ends early (zlib: \(message)); the file is truncated")
+            return .invalidFile(
+                path: path, problem: "the gzip stream ends early (zlib: \(message)); the file is truncated")
         }
         return .invalidFile(path: path, problem: "the gzip stream is corrupt (zlib: \(message))")
     }

@@ -19,14 +19,23 @@ struct IDXStream {
         let magic = try reader.readExactly(4, part: "magic number", offset: 0)
         guard magic[0] == 0, magic[1] == 0 else {
             let hex = magic.map { "0x" + String($0, radix: 16, uppercase: true).leftPadded(to: 2) }
-            throw DataError.invalidFile(path: path, problem: "it is not an IDX file: it starts with \(hex.joined(separator: " ")), expected 0x00 0x00 then a type byte and a rank")
+            throw DataError.invalidFile(
+                path: path,
+                problem:
+                    "it is not an IDX file: it starts with \(hex.joined(separator: " ")), expected 0x00 0x00 then a type byte and a rank"
+            )
         }
         guard let elementType = IDXFile.ElementType(rawValue: magic[2]) else {
-            throw DataError.invalidFile(path: path, problem: "its IDX element type byte is 0x\(String(magic[2], radix: 16, uppercase: true)), which IDX does not define")
+            throw DataError.invalidFile(
+                path: path,
+                problem:
+                    "its IDX element type byte is 0x\(String(magic[2], radix: 16, uppercase: true)), which IDX does not define"
+            )
         }
         let rank = Int(magic[3])
         guard rank >= 1 else {
-            throw DataError.invalidFile(path: path, problem: "its IDX header declares rank 0; IDX data needs at least one dimension")
+            throw DataError.invalidFile(
+                path: path, problem: "its IDX header declares rank 0; IDX data needs at least one dimension")
         }
         let header = try reader.readExactly(4 * rank, part: "header of \(rank) dimensions", offset: 4)
         let dimensions = (0..<rank).map { d in header[4 * d..<4 * d + 4].reduce(0) { $0 << 8 | Int($1) } }
@@ -34,7 +43,8 @@ struct IDXStream {
         for value in dimensions {
             let (product, overflow) = dataBytes.multipliedReportingOverflow(by: value)
             guard !overflow else {
-                throw DataError.invalidFile(path: path, problem: "its header claims dimensions \(dimensions), more data than can be addressed")
+                throw DataError.invalidFile(
+                    path: path, problem: "its header claims dimensions \(dimensions), more data than can be addressed")
             }
             dataBytes = product
         }
@@ -53,19 +63,27 @@ struct IDXStream {
         let part = "data for dimensions \(dimensions)"
         if dataBytes > reader.largestPossible(after: headerBytes) {
             let found = reader.isCompressed ? try reader.skipToEnd() : reader.fileSize - headerBytes
-            throw DataError.truncated(path: path, part: part, expectedBytes: headerBytes + dataBytes, foundBytes: headerBytes + found)
+            throw DataError.truncated(
+                path: path, part: part, expectedBytes: headerBytes + dataBytes, foundBytes: headerBytes + found)
         }
         let limit = FluidLimits.maxIDXBytes
         guard dataBytes <= limit else {
-            throw DataError.limitExceeded(path: path, problem: "its header claims dimensions \(dimensions) of \(elementType), \(dataBytes) bytes of data",
-                                          limit: .maxIDXBytes, value: limit)
+            throw DataError.limitExceeded(
+                path: path,
+                problem: "its header claims dimensions \(dimensions) of \(elementType), \(dataBytes) bytes of data",
+                limit: .maxIDXBytes, value: limit)
         }
         // A plain file was just shown to hold the claim; a gzip stream's is taken on trust only as it inflates.
-        let data = reader.isCompressed
+        let data =
+            reader.isCompressed
             ? try reader.readGrowing(dataBytes, part: part, offset: headerBytes)
             : try reader.readExactly(dataBytes, part: part, offset: headerBytes)
         guard try reader.isAtEnd() else {
-            throw DataError.invalidFile(path: path, problem: "it holds more than the \(headerBytes + dataBytes) bytes its header declares (dimensions \(dimensions))")
+            throw DataError.invalidFile(
+                path: path,
+                problem:
+                    "it holds more than the \(headerBytes + dataBytes) bytes its header declares (dimensions \(dimensions))"
+            )
         }
         return data
     }
@@ -76,7 +94,11 @@ extension IDXStream {
     static func images(_ path: String) throws -> IDXStream {
         let images = try IDXStream(path: path)
         guard images.elementType == .uint8, images.dimensions.count == 3 else {
-            throw DataError.invalidFile(path: path, problem: "an image file must hold unsigned bytes of rank 3 (count, rows, columns), found \(images.elementType) of dimensions \(images.dimensions)")
+            throw DataError.invalidFile(
+                path: path,
+                problem:
+                    "an image file must hold unsigned bytes of rank 3 (count, rows, columns), found \(images.elementType) of dimensions \(images.dimensions)"
+            )
         }
         return images
     }
@@ -86,10 +108,15 @@ extension IDXStream {
     func labels(_ path: String) throws -> IDXStream {
         let labels = try IDXStream(path: path)
         guard labels.elementType == .uint8, labels.dimensions.count == 1 else {
-            throw DataError.invalidFile(path: path, problem: "a label file must hold unsigned bytes of rank 1, found \(labels.elementType) of dimensions \(labels.dimensions)")
+            throw DataError.invalidFile(
+                path: path,
+                problem:
+                    "a label file must hold unsigned bytes of rank 1, found \(labels.elementType) of dimensions \(labels.dimensions)"
+            )
         }
         guard dimensions[0] == labels.dimensions[0] else {
-            throw DataError.countMismatch(imagesPath: self.path, imageCount: dimensions[0], labelsPath: path, labelCount: labels.dimensions[0])
+            throw DataError.countMismatch(
+                imagesPath: self.path, imageCount: dimensions[0], labelsPath: path, labelCount: labels.dimensions[0])
         }
         return labels
     }

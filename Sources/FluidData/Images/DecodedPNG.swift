@@ -39,8 +39,9 @@ public struct DecodedPNG: Sendable {
 
         /// The same, clamped to what the C types hold.
         var shim: fluid_png_limits {
-            fluid_png_limits(max_side: UInt32(clamping: side), max_pixels: UInt64(clamping: pixels),
-                             max_decoded_bytes: UInt64(clamping: decodedBytes), max_chunk_bytes: UInt32(clamping: chunkBytes))
+            fluid_png_limits(
+                max_side: UInt32(clamping: side), max_pixels: UInt64(clamping: pixels),
+                max_decoded_bytes: UInt64(clamping: decodedBytes), max_chunk_bytes: UInt32(clamping: chunkBytes))
         }
     }
 
@@ -78,16 +79,20 @@ public struct DecodedPNG: Sendable {
         case FLUID_PNG_OK:
             break
         case FLUID_PNG_TOO_LARGE:
-            throw DataError.imageTooLarge(path: path, width: Int(image.width), height: Int(image.height), limit: limits.side)
+            throw DataError.imageTooLarge(
+                path: path, width: Int(image.width), height: Int(image.height), limit: limits.side)
         case FLUID_PNG_CHUNK_TOO_LARGE:
-            throw DataError.limitExceeded(path: path, problem: problem, limit: .maxPNGChunkBytes, value: limits.chunkBytes)
+            throw DataError.limitExceeded(
+                path: path, problem: problem, limit: .maxPNGChunkBytes, value: limits.chunkBytes)
         case FLUID_PNG_DECODED_TOO_LARGE:
-            throw DataError.limitExceeded(path: path, problem: problem, limit: .maxImageBytes, value: limits.decodedBytes)
+            throw DataError.limitExceeded(
+                path: path, problem: problem, limit: .maxImageBytes, value: limits.decodedBytes)
         default:
             throw DataError.invalidPNG(path: path, problem: problem.isEmpty ? "libpng gave no reason" : problem)
         }
         guard let colorType = ColorType(rawValue: Int(image.source_color_type)), let samples = image.samples else {
-            throw DataError.invalidPNG(path: path, problem: "libpng returned colour type \(image.source_color_type) without samples")
+            throw DataError.invalidPNG(
+                path: path, problem: "libpng returned colour type \(image.source_color_type) without samples")
         }
         width = Int(image.width)
         height = Int(image.height)
@@ -100,12 +105,15 @@ public struct DecodedPNG: Sendable {
 
     static func readFile(_ path: String) throws -> [UInt8] {
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw DataError.fileNotFound(path: path) }
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw DataError.fileNotFound(path: path)
+        }
         if isDirectory.boolValue { throw DataError.cannotRead(path: path, reason: "it is a directory") }
         let limit = FluidLimits.maxImageFileBytes
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue
         if let size, size > limit {
-            throw DataError.limitExceeded(path: path, problem: "it is \(size) bytes", limit: .maxImageFileBytes, value: limit)
+            throw DataError.limitExceeded(
+                path: path, problem: "it is \(size) bytes", limit: .maxImageFileBytes, value: limit)
         }
         // Foundation's reader leaks a page on an empty file; an empty file is no PNG either way.
         if size == 0 { return [] }

@@ -17,7 +17,8 @@ public struct GrayImage: Equatable, Sendable {
         // Overflow-checked: width * height of hostile sides must not trap.
         let (area, overflow) = width.multipliedReportingOverflow(by: height)
         guard width > 0, height > 0, !overflow, pixels.count == area else {
-            throw DataError.invalidFile(path: "<gray image>", problem: "\(pixels.count) pixels do not make a \(width) x \(height) image")
+            throw DataError.invalidFile(
+                path: "<gray image>", problem: "\(pixels.count) pixels do not make a \(width) x \(height) image")
         }
         self.init(unchecked: width, height, pixels)
     }

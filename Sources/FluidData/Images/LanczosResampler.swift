@@ -95,8 +95,9 @@ enum LanczosResampler {
             currentHeight = rows.count
         }
         if height != image.height {
-            pixels = resampleColumns(pixels, width: currentWidth, height: currentHeight, to: height,
-                                     coefficients: vertical, first: verticalFirst)
+            pixels = resampleColumns(
+                pixels, width: currentWidth, height: currentHeight, to: height,
+                coefficients: vertical, first: verticalFirst)
             currentHeight = height
         }
         return GrayImage(unchecked: currentWidth, currentHeight, pixels)
@@ -126,8 +127,10 @@ enum LanczosResampler {
         }
     }
 
-    private static func resampleColumns(_ input: [UInt8], width: Int, height: Int, to outputHeight: Int,
-                                        coefficients c: Coefficients, first: [Int]) -> [UInt8] {
+    private static func resampleColumns(
+        _ input: [UInt8], width: Int, height: Int, to outputHeight: Int,
+        coefficients c: Coefficients, first: [Int]
+    ) -> [UInt8] {
         let half = Int32(1 << (precisionBits - 1))
         return [UInt8](unsafeUninitializedCapacity: width * outputHeight) { output, initialized in
             input.withUnsafeBufferPointer { source in

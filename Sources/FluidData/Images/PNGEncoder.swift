@@ -16,7 +16,8 @@ enum PNGEncoder {
         var size = 0
         let status = pixels.withUnsafeBufferPointer { source in
             switch layout {
-            case .gray: fluid_png_encode_gray8(source.baseAddress, columns, rows, &output, &size, &message, message.count)
+            case .gray:
+                fluid_png_encode_gray8(source.baseAddress, columns, rows, &output, &size, &message, message.count)
             case .rgb: fluid_png_encode_rgb8(source.baseAddress, columns, rows, &output, &size, &message, message.count)
             }
         }

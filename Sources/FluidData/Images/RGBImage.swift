@@ -34,7 +34,9 @@ public struct RGBImage: Equatable, Sendable {
         let (area, areaOverflow) = width.multipliedReportingOverflow(by: height)
         let (count, countOverflow) = area.multipliedReportingOverflow(by: 3)
         guard width > 0, height > 0, !areaOverflow, !countOverflow, pixels.count == count else {
-            throw DataError.invalidFile(path: "<rgb image>", problem: "\(pixels.count) samples do not make a \(width) x \(height) RGB image (3 per pixel)")
+            throw DataError.invalidFile(
+                path: "<rgb image>",
+                problem: "\(pixels.count) samples do not make a \(width) x \(height) RGB image (3 per pixel)")
         }
         self.width = width
         self.height = height
@@ -56,12 +58,16 @@ public struct RGBImage: Equatable, Sendable {
     /// The pixel at column `x`, row `y` (both must be inside the image).
     public subscript(x: Int, y: Int) -> Color {
         get {
-            precondition(x >= 0 && x < width && y >= 0 && y < height, "pixel (\(x), \(y)) is outside the \(width) x \(height) image")
+            precondition(
+                x >= 0 && x < width && y >= 0 && y < height,
+                "pixel (\(x), \(y)) is outside the \(width) x \(height) image")
             let i = (y * width + x) * 3
             return Color(red: pixels[i], green: pixels[i + 1], blue: pixels[i + 2])
         }
         set {
-            precondition(x >= 0 && x < width && y >= 0 && y < height, "pixel (\(x), \(y)) is outside the \(width) x \(height) image")
+            precondition(
+                x >= 0 && x < width && y >= 0 && y < height,
+                "pixel (\(x), \(y)) is outside the \(width) x \(height) image")
             let i = (y * width + x) * 3
             pixels[i] = newValue.red
             pixels[i + 1] = newValue.green

@@ -32,7 +32,9 @@ public struct BatchInference {
             throw FluidError.program("The batch size must be positive, not \(batchSize).")
         }
         guard model.feedNames.count == 1 else {
-            throw FluidError.program("The model has \(model.feedNames.count) feed targets (\(model.feedNames.joined(separator: ", "))), but images can fill exactly one.")
+            throw FluidError.program(
+                "The model has \(model.feedNames.count) feed targets (\(model.feedNames.joined(separator: ", "))), but images can fill exactly one."
+            )
         }
         self.model = model
         self.batchSize = batchSize
@@ -61,12 +63,15 @@ public struct BatchInference {
             input.resize([n] + sampleShape, dtype: .float32)
             let destination = try input.floatPointer()
             images.pixels.withUnsafeBufferPointer { all in
-                PixelNormalization.normalize(UnsafeBufferPointer(rebasing: all[start * imageSize..<(start + n) * imageSize]),
-                                             into: destination)
+                PixelNormalization.normalize(
+                    UnsafeBufferPointer(rebasing: all[start * imageSize..<(start + n) * imageSize]),
+                    into: destination)
             }
-            let fetched = try executor.run(model.program, scope: model.scope, feed: [feedName: input], fetch: [fetchName])
+            let fetched = try executor.run(
+                model.program, scope: model.scope, feed: [feedName: input], fetch: [fetchName])
             guard let out = fetched.first else {
-                throw FluidError.missingVariable(name: fetchName, context: "it is the model's first fetch target, but the run returned nothing")
+                throw FluidError.missingVariable(
+                    name: fetchName, context: "it is the model's first fetch target, but the run returned nothing")
             }
             if outputs == nil {
                 try checkOutput(out, batch: n)
@@ -74,7 +79,9 @@ public struct BatchInference {
                 outputs = try Tensor(dtype: .float32, shape: [images.count] + out.shape.dropFirst())
             }
             guard let all = outputs, out.dtype == .float32, out.shape.first == n, out.count == n * rowSize else {
-                throw FluidError.program("The model's fetch target '\(fetchName)' is \(out.dtype)\(out.shape) for a batch of \(n) images, unlike earlier batches; its rows cannot be collected.")
+                throw FluidError.program(
+                    "The model's fetch target '\(fetchName)' is \(out.dtype)\(out.shape) for a batch of \(n) images, unlike earlier batches; its rows cannot be collected."
+                )
             }
             (try all.floatPointer() + start * rowSize).update(from: try out.floatPointer(), count: n * rowSize)
         }
@@ -89,10 +96,16 @@ public struct BatchInference {
         }
         let given = [images.count, 1, images.rows, images.columns]
         func mismatch(_ why: String) -> DataError {
-            .feedMismatch(variable: feedName, problem: "the model declares \(variable.dtype) \(Self.show(variable.shape)), but the images of '\(images.source)' are float32 \(given) (N, 1, rows, columns): \(why)")
+            .feedMismatch(
+                variable: feedName,
+                problem:
+                    "the model declares \(variable.dtype) \(Self.show(variable.shape)), but the images of '\(images.source)' are float32 \(given) (N, 1, rows, columns): \(why)"
+            )
         }
         guard variable.dtype == .float32 else { throw mismatch("the dtypes differ") }
-        guard let declaredBatch = variable.shape.first else { throw mismatch("a scalar has no batch dimension to feed") }
+        guard let declaredBatch = variable.shape.first else {
+            throw mismatch("a scalar has no batch dimension to feed")
+        }
         let declared = Array(variable.shape.dropFirst())
         let sample = [1, images.rows, images.columns]
         let sampleShape: [Int]
@@ -103,13 +116,16 @@ public struct BatchInference {
             sampleShape = sample
         } else {
             guard declared.allSatisfy({ $0 >= 0 }), declared.reduce(1, *) == images.rows * images.columns else {
-                throw mismatch("an image of \(images.rows) x \(images.columns) pixels does not reshape to \(Self.show(declared))")
+                throw mismatch(
+                    "an image of \(images.rows) x \(images.columns) pixels does not reshape to \(Self.show(declared))")
             }
             sampleShape = declared
         }
         guard declaredBatch > 0 else { return (sampleShape, batchSize) }
         guard images.count % declaredBatch == 0 else {
-            throw mismatch("the model takes batches of exactly \(declaredBatch) images, and \(images.count) images do not split into them")
+            throw mismatch(
+                "the model takes batches of exactly \(declaredBatch) images, and \(images.count) images do not split into them"
+            )
         }
         return (sampleShape, declaredBatch)
     }
@@ -117,10 +133,13 @@ public struct BatchInference {
     /// The first batch's output must be float32 with one row per image.
     private func checkOutput(_ out: Tensor, batch n: Int) throws {
         guard out.dtype == .float32 else {
-            throw FluidError.program("The model's fetch target '\(fetchName)' is \(out.dtype); only float32 outputs are collected.")
+            throw FluidError.program(
+                "The model's fetch target '\(fetchName)' is \(out.dtype); only float32 outputs are collected.")
         }
         guard out.rank >= 1, out.shape[0] == n else {
-            throw FluidError.program("The model's fetch target '\(fetchName)' has shape \(out.shape) for a batch of \(n) images; it needs one row per image (shape [\(n), ...]).")
+            throw FluidError.program(
+                "The model's fetch target '\(fetchName)' has shape \(out.shape) for a batch of \(n) images; it needs one row per image (shape [\(n), ...])."
+            )
         }
     }
 

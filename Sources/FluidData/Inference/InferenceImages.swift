@@ -25,10 +25,13 @@ public struct InferenceImages: Sendable {
     /// `rows` x `columns`, and `DataError.countMismatch` when the labels are not one per image.
     public init(source: String, count: Int, rows: Int, columns: Int, pixels: [UInt8], labels: [UInt8]? = nil) throws {
         guard count >= 0, rows > 0, columns > 0, pixels.count == count * rows * columns else {
-            throw DataError.invalidFile(path: source, problem: "\(pixels.count) pixel bytes do not make \(count) images of \(rows) x \(columns)")
+            throw DataError.invalidFile(
+                path: source, problem: "\(pixels.count) pixel bytes do not make \(count) images of \(rows) x \(columns)"
+            )
         }
         if let labels, labels.count != count {
-            throw DataError.countMismatch(imagesPath: source, imageCount: count, labelsPath: source, labelCount: labels.count)
+            throw DataError.countMismatch(
+                imagesPath: source, imageCount: count, labelsPath: source, labelCount: labels.count)
         }
         self.init(checked: source, count: count, rows: rows, columns: columns, pixels: pixels, labels: labels)
     }
@@ -52,21 +55,24 @@ public struct InferenceImages: Sendable {
         let imageStream = try IDXStream.images(imagesFile)
         let labels = try labelsFile.map { try IDXFile(try imageStream.labels($0)).data }
         let images = try IDXFile(imageStream)
-        try self.init(source: imagesFile, count: images.dimensions[0], rows: images.dimensions[1],
-                      columns: images.dimensions[2], pixels: images.data, labels: labels)
+        try self.init(
+            source: imagesFile, count: images.dimensions[0], rows: images.dimensions[1],
+            columns: images.dimensions[2], pixels: images.data, labels: labels)
     }
 
     /// All images and labels of `dataset`.
     public init(_ dataset: ImageDataset) {
-        self.init(checked: dataset.name, count: dataset.count, rows: dataset.rows, columns: dataset.columns,
-                  pixels: dataset.pixels, labels: dataset.labels)
+        self.init(
+            checked: dataset.name, count: dataset.count, rows: dataset.rows, columns: dataset.columns,
+            pixels: dataset.pixels, labels: dataset.labels)
     }
 
     /// The first `n` images (all of them when `n` is larger than `count`).
     public func prefix(_ n: Int) -> InferenceImages {
         let kept = max(0, min(n, count))
-        return InferenceImages(checked: source, count: kept, rows: rows, columns: columns,
-                               pixels: Array(pixels.prefix(kept * rows * columns)),
-                               labels: labels.map { Array($0.prefix(kept)) })
+        return InferenceImages(
+            checked: source, count: kept, rows: rows, columns: columns,
+            pixels: Array(pixels.prefix(kept * rows * columns)),
+            labels: labels.map { Array($0.prefix(kept)) })
     }
 }

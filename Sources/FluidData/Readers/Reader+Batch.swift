@@ -13,7 +13,7 @@ extension Reader {
             let source = upstream.makeIterator()
             return AnyIterator {
                 var batch: [Element] = []
-                batch.reserveCapacity(Swift.min(size, 4096))   // a huge size must not allocate up front
+                batch.reserveCapacity(Swift.min(size, 4096))  // a huge size must not allocate up front
                 while batch.count < size, let element = source.next() {
                     batch.append(element)
                 }

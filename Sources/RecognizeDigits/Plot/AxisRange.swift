@@ -20,7 +20,8 @@ enum AxisRange {
     static func costs(of series: [[PlotPoint]]) -> ClosedRange<Double> {
         let costs = series.joined().filter { $0.cost.isFinite }.map { max(-costLimit, min(costLimit, $0.cost)) }
         guard let smallest = costs.min(), let largest = costs.max() else { return 0...1 }
-        let low = min(0, smallest), high = max(0, largest)
+        let low = min(0, smallest)
+        let high = max(0, largest)
         let span = high - low
         guard span > 0 else { return 0...1 }
         return low...(high + 0.05 * span)

@@ -20,13 +20,15 @@ struct AxisTicks: Equatable {
     /// The multiples of the nice step that lie inside `range` (both ends included).
     /// `minimumStep` bounds the step from below (1 for integer steps).
     init(within range: ClosedRange<Double>, targetCount: Int, minimumStep: Double = 0) {
-        step = Self.niceStep(span: range.upperBound - range.lowerBound, targetCount: targetCount, minimumStep: minimumStep)
+        step = Self.niceStep(
+            span: range.upperBound - range.lowerBound, targetCount: targetCount, minimumStep: minimumStep)
         values = Self.multiples(of: step, from: range.lowerBound, to: range.upperBound)
     }
 
     /// Ticks over the smallest range of whole steps that covers `range`: its ends are ticks.
     init(covering range: ClosedRange<Double>, targetCount: Int, minimumStep: Double = 0) {
-        let step = Self.niceStep(span: range.upperBound - range.lowerBound, targetCount: targetCount, minimumStep: minimumStep)
+        let step = Self.niceStep(
+            span: range.upperBound - range.lowerBound, targetCount: targetCount, minimumStep: minimumStep)
         // The 1e-9 forgives rounding in bounds that are already multiples (2.5 / 0.5 = 5.0000000001).
         let low = (range.lowerBound / step + 1e-9).rounded(.down) * step
         var high = (range.upperBound / step - 1e-9).rounded(.up) * step
@@ -57,7 +59,8 @@ struct AxisTicks: Equatable {
     }
 
     private static func multiples(of step: Double, from low: Double, to high: Double) -> [Double] {
-        let first = (low / step - 1e-9).rounded(.up), last = (high / step + 1e-9).rounded(.down)
+        let first = (low / step - 1e-9).rounded(.up)
+        let last = (high / step + 1e-9).rounded(.down)
         guard first.isFinite, last.isFinite, last >= first, last - first < Double(maximumCount) else {
             return []
         }

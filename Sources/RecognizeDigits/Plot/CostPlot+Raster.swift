@@ -11,22 +11,29 @@ extension CostPlot {
     public func render(width: Int = 800, height: Int = 500) -> RGBImage {
         let layout = layout(width: width, height: height)
         var canvas = RasterCanvas(width: layout.width, height: layout.height, background: PlotPalette.background)
-        let frame = layout.frame, area = frame.area
+        let frame = layout.frame
+        let area = frame.area
 
         for value in layout.yTicks.values {
-            canvas.fill(PixelRect(x: area.x, y: frame.row(cost: value), width: area.width, height: 1), color: PlotPalette.grid)
+            canvas.fill(
+                PixelRect(x: area.x, y: frame.row(cost: value), width: area.width, height: 1), color: PlotPalette.grid)
         }
         for value in layout.xTicks.values {
-            canvas.fill(PixelRect(x: frame.column(step: value), y: area.y, width: 1, height: area.height), color: PlotPalette.grid)
+            canvas.fill(
+                PixelRect(x: frame.column(step: value), y: area.y, width: 1, height: area.height),
+                color: PlotPalette.grid)
         }
         canvas.stroke(area.expanded(by: 1), color: PlotPalette.axis)
         for value in layout.yTicks.values {
-            canvas.fill(PixelRect(x: area.x - 1 - layout.tickLength, y: frame.row(cost: value), width: layout.tickLength, height: 1),
-                        color: PlotPalette.axis)
+            canvas.fill(
+                PixelRect(
+                    x: area.x - 1 - layout.tickLength, y: frame.row(cost: value), width: layout.tickLength, height: 1),
+                color: PlotPalette.axis)
         }
         for value in layout.xTicks.values {
-            canvas.fill(PixelRect(x: frame.column(step: value), y: area.maxY + 2, width: 1, height: layout.tickLength),
-                        color: PlotPalette.axis)
+            canvas.fill(
+                PixelRect(x: frame.column(step: value), y: area.maxY + 2, width: 1, height: layout.tickLength),
+                color: PlotPalette.axis)
         }
         for text in layout.xTickLabels + layout.yTickLabels + [layout.xLabel, layout.title] {
             canvas.drawText(text.string, x: text.x, y: text.y, scale: text.scale, color: PlotPalette.text)
@@ -58,13 +65,17 @@ extension CostPlot {
             canvas.stroke(box, color: PlotPalette.legendBorder)
             for entry in layout.legendEntries {
                 let y = Double(entry.sampleY)
-                canvas.drawLine(from: (Double(entry.sampleStart), y), to: (Double(entry.sampleEnd), y),
-                                width: layout.lineWidth, color: entry.color)
+                canvas.drawLine(
+                    from: (Double(entry.sampleStart), y), to: (Double(entry.sampleEnd), y),
+                    width: layout.lineWidth, color: entry.color)
                 if entry.hasMarker {
-                    canvas.fillCircle(centerX: (entry.sampleStart + entry.sampleEnd) / 2, centerY: entry.sampleY,
-                                      radius: layout.markerRadius, color: entry.color)
+                    canvas.fillCircle(
+                        centerX: (entry.sampleStart + entry.sampleEnd) / 2, centerY: entry.sampleY,
+                        radius: layout.markerRadius, color: entry.color)
                 }
-                canvas.drawText(entry.label.string, x: entry.label.x, y: entry.label.y, scale: entry.label.scale, color: PlotPalette.text)
+                canvas.drawText(
+                    entry.label.string, x: entry.label.x, y: entry.label.y, scale: entry.label.scale,
+                    color: PlotPalette.text)
             }
         }
         return canvas.image

@@ -10,15 +10,21 @@ extension CostPlot {
     /// ```
     public func svg(width: Int = 800, height: Int = 500) -> String {
         let layout = layout(width: width, height: height)
-        let frame = layout.frame, area = frame.area
+        let frame = layout.frame
+        let area = frame.area
         let s = layout.textScale
         var out: [String] = []
         out.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>")
-        out.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(layout.width)\" height=\"\(layout.height)\" viewBox=\"0 0 \(layout.width) \(layout.height)\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\">")
+        out.append(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(layout.width)\" height=\"\(layout.height)\" viewBox=\"0 0 \(layout.width) \(layout.height)\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\">"
+        )
         out.append("<rect width=\"100%\" height=\"100%\" fill=\"\(PlotPalette.hex(PlotPalette.background))\"/>")
-        out.append("<clipPath id=\"plot-area\"><rect x=\"\(area.x)\" y=\"\(area.y)\" width=\"\(area.width)\" height=\"\(area.height)\"/></clipPath>")
+        out.append(
+            "<clipPath id=\"plot-area\"><rect x=\"\(area.x)\" y=\"\(area.y)\" width=\"\(area.width)\" height=\"\(area.height)\"/></clipPath>"
+        )
 
-        let grid = PlotPalette.hex(PlotPalette.grid), axis = PlotPalette.hex(PlotPalette.axis)
+        let grid = PlotPalette.hex(PlotPalette.grid)
+        let axis = PlotPalette.hex(PlotPalette.axis)
         for value in layout.yTicks.values {
             let y = frame.row(cost: value)
             out.append(line(area.x, y, area.maxX, y, grid))
@@ -29,36 +35,57 @@ extension CostPlot {
             out.append(line(x, area.y, x, area.maxY, grid))
             out.append(line(x, area.maxY + 2, x, area.maxY + 1 + layout.tickLength, axis))
         }
-        out.append("<rect x=\"\(Double(area.x) - 0.5)\" y=\"\(Double(area.y) - 0.5)\" width=\"\(area.width + 1)\" height=\"\(area.height + 1)\" fill=\"none\" stroke=\"\(axis)\"/>")
+        out.append(
+            "<rect x=\"\(Double(area.x) - 0.5)\" y=\"\(Double(area.y) - 0.5)\" width=\"\(area.width + 1)\" height=\"\(area.height + 1)\" fill=\"none\" stroke=\"\(axis)\"/>"
+        )
 
         for label in layout.xTickLabels { out.append(text(label, anchor: "middle")) }
         for label in layout.yTickLabels { out.append(text(label, anchor: "end")) }
         out.append(text(layout.xLabel, anchor: "middle"))
         out.append(text(layout.title, anchor: "middle"))
         let yLabel = layout.yLabel
-        let turnX = yLabel.x + BitmapFont.ascent * s, turnY = yLabel.y + yLabel.width / 2
-        out.append("<text x=\"\(turnX)\" y=\"\(turnY)\" font-size=\"\(10 * s)\" fill=\"\(PlotPalette.hex(PlotPalette.text))\" text-anchor=\"middle\" transform=\"rotate(-90 \(turnX) \(turnY))\">\(Self.escaped(yLabel.string))</text>")
+        let turnX = yLabel.x + BitmapFont.ascent * s
+        let turnY = yLabel.y + yLabel.width / 2
+        out.append(
+            "<text x=\"\(turnX)\" y=\"\(turnY)\" font-size=\"\(10 * s)\" fill=\"\(PlotPalette.hex(PlotPalette.text))\" text-anchor=\"middle\" transform=\"rotate(-90 \(turnX) \(turnY))\">\(Self.escaped(yLabel.string))</text>"
+        )
 
         let test = drawnTestCost.map { frame.point(step: Double($0.step), cost: $0.cost) }
         let train = drawnTrainCost.map { frame.point(step: Double($0.step), cost: $0.cost) }
-        out.append("<g clip-path=\"url(#plot-area)\" fill=\"none\" stroke-width=\"\(layout.lineWidth)\" stroke-linejoin=\"round\" stroke-linecap=\"round\">")
-        if !test.isEmpty { out.append(polyline(test, PlotPalette.hex(PlotPalette.test), name: Self.escaped(PlotLayout.testName))) }
-        if !train.isEmpty { out.append(polyline(train, PlotPalette.hex(PlotPalette.train), name: Self.escaped(PlotLayout.trainName))) }
+        out.append(
+            "<g clip-path=\"url(#plot-area)\" fill=\"none\" stroke-width=\"\(layout.lineWidth)\" stroke-linejoin=\"round\" stroke-linecap=\"round\">"
+        )
+        if !test.isEmpty {
+            out.append(polyline(test, PlotPalette.hex(PlotPalette.test), name: Self.escaped(PlotLayout.testName)))
+        }
+        if !train.isEmpty {
+            out.append(polyline(train, PlotPalette.hex(PlotPalette.train), name: Self.escaped(PlotLayout.trainName)))
+        }
         if train.count == 1, let p = train.first {
-            out.append("<circle cx=\"\(Self.number(p.x))\" cy=\"\(Self.number(p.y))\" r=\"\(layout.lineWidth + 1)\" fill=\"\(PlotPalette.hex(PlotPalette.train))\" stroke=\"none\"/>")
+            out.append(
+                "<circle cx=\"\(Self.number(p.x))\" cy=\"\(Self.number(p.y))\" r=\"\(layout.lineWidth + 1)\" fill=\"\(PlotPalette.hex(PlotPalette.train))\" stroke=\"none\"/>"
+            )
         }
         out.append("</g>")
         for p in test {
-            out.append("<circle cx=\"\(Self.number(p.x))\" cy=\"\(Self.number(p.y))\" r=\"\(layout.markerRadius)\" fill=\"\(PlotPalette.hex(PlotPalette.test))\"/>")
+            out.append(
+                "<circle cx=\"\(Self.number(p.x))\" cy=\"\(Self.number(p.y))\" r=\"\(layout.markerRadius)\" fill=\"\(PlotPalette.hex(PlotPalette.test))\"/>"
+            )
         }
 
         if let box = layout.legend {
-            out.append("<rect x=\"\(Double(box.x) + 0.5)\" y=\"\(Double(box.y) + 0.5)\" width=\"\(box.width - 1)\" height=\"\(box.height - 1)\" fill=\"#ffffff\" stroke=\"\(PlotPalette.hex(PlotPalette.legendBorder))\"/>")
+            out.append(
+                "<rect x=\"\(Double(box.x) + 0.5)\" y=\"\(Double(box.y) + 0.5)\" width=\"\(box.width - 1)\" height=\"\(box.height - 1)\" fill=\"#ffffff\" stroke=\"\(PlotPalette.hex(PlotPalette.legendBorder))\"/>"
+            )
             for entry in layout.legendEntries {
                 let color = PlotPalette.hex(entry.color)
-                out.append("<line x1=\"\(entry.sampleStart)\" y1=\"\(entry.sampleY)\" x2=\"\(entry.sampleEnd)\" y2=\"\(entry.sampleY)\" stroke=\"\(color)\" stroke-width=\"\(layout.lineWidth)\"/>")
+                out.append(
+                    "<line x1=\"\(entry.sampleStart)\" y1=\"\(entry.sampleY)\" x2=\"\(entry.sampleEnd)\" y2=\"\(entry.sampleY)\" stroke=\"\(color)\" stroke-width=\"\(layout.lineWidth)\"/>"
+                )
                 if entry.hasMarker {
-                    out.append("<circle cx=\"\((entry.sampleStart + entry.sampleEnd) / 2)\" cy=\"\(entry.sampleY)\" r=\"\(layout.markerRadius)\" fill=\"\(color)\"/>")
+                    out.append(
+                        "<circle cx=\"\((entry.sampleStart + entry.sampleEnd) / 2)\" cy=\"\(entry.sampleY)\" r=\"\(layout.markerRadius)\" fill=\"\(color)\"/>"
+                    )
                 }
                 out.append(text(entry.label, anchor: "start"))
             }
@@ -89,7 +116,8 @@ extension CostPlot {
         case "end": x = text.x + text.width
         default: x = text.x
         }
-        return "<text x=\"\(x)\" y=\"\(text.y + BitmapFont.ascent * text.scale)\" font-size=\"\(10 * text.scale)\" fill=\"\(PlotPalette.hex(PlotPalette.text))\" text-anchor=\"\(anchor)\">\(Self.escaped(text.string))</text>"
+        return
+            "<text x=\"\(x)\" y=\"\(text.y + BitmapFont.ascent * text.scale)\" font-size=\"\(10 * text.scale)\" fill=\"\(PlotPalette.hex(PlotPalette.text))\" text-anchor=\"\(anchor)\">\(Self.escaped(text.string))</text>"
     }
 
     /// Coordinates with at most two decimals, and no exponent, which SVG parsers accept.

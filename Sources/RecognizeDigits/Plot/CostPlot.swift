@@ -58,7 +58,9 @@ public struct CostPlot: Sendable, Equatable {
     private static func checkSize(width: Int, height: Int, path: String) throws {
         let sides = 1...maximumSide
         guard sides.contains(width), sides.contains(height) else {
-            throw DataError.cannotWrite(path: path, reason: "a plot of \(width) x \(height) pixels is outside the limit of 1 to \(maximumSide) a side")
+            throw DataError.cannotWrite(
+                path: path,
+                reason: "a plot of \(width) x \(height) pixels is outside the limit of 1 to \(maximumSide) a side")
         }
     }
 }

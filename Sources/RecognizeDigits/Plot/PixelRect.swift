@@ -17,8 +17,10 @@ struct PixelRect: Equatable, Sendable {
 
     /// The pixels in both rectangles (empty, with a non-positive side, when they do not meet).
     func intersection(_ other: PixelRect) -> PixelRect {
-        let left = max(x, other.x), top = max(y, other.y)
-        let right = min(maxX, other.maxX), bottom = min(maxY, other.maxY)
+        let left = max(x, other.x)
+        let top = max(y, other.y)
+        let right = min(maxX, other.maxX)
+        let bottom = min(maxY, other.maxY)
         return PixelRect(x: left, y: top, width: max(0, right - left + 1), height: max(0, bottom - top + 1))
     }
 

@@ -23,7 +23,10 @@ struct PlotFrame: Equatable {
     func point(step: Double, cost: Double) -> (x: Double, y: Double) {
         let fx = (step - steps.lowerBound) / (steps.upperBound - steps.lowerBound)
         let fy = (cost - costs.lowerBound) / (costs.upperBound - costs.lowerBound)
-        return (Double(area.x) + fx * Double(max(0, area.width - 1)), Double(area.maxY) - fy * Double(max(0, area.height - 1)))
+        return (
+            Double(area.x) + fx * Double(max(0, area.width - 1)),
+            Double(area.maxY) - fy * Double(max(0, area.height - 1))
+        )
     }
 
     /// The pixel nearest to a point. Points far outside the picture are pulled in to a bounded

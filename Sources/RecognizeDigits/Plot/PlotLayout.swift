@@ -51,7 +51,10 @@ struct PlotLayout {
     static let testName = "Test cost"
 
     /// Sides are clamped to `1...CostPlot.maximumSide`.
-    init(title titleString: String, train: [PlotPoint], test: [PlotPoint], width requestedWidth: Int, height requestedHeight: Int) {
+    init(
+        title titleString: String, train: [PlotPoint], test: [PlotPoint], width requestedWidth: Int,
+        height requestedHeight: Int
+    ) {
         width = max(1, min(CostPlot.maximumSide, requestedWidth))
         height = max(1, min(CostPlot.maximumSide, requestedHeight))
         let s = max(1, min(width / 400, height / 250))
@@ -65,7 +68,9 @@ struct PlotLayout {
 
         // Title: one scale above the text, smaller if that is what fits the width.
         var titleScale = s + 1
-        while titleScale > 1 && BitmapFont.size(of: titleString, scale: titleScale).width > width - 2 * pad { titleScale -= 1 }
+        while titleScale > 1 && BitmapFont.size(of: titleString, scale: titleScale).width > width - 2 * pad {
+            titleScale -= 1
+        }
         let titleWidth = BitmapFont.size(of: titleString, scale: titleScale).width
         title = Text(string: titleString, x: (width - titleWidth) / 2, y: pad, scale: titleScale)
         let top = titleString.isEmpty ? 2 * pad : pad + BitmapFont.cellHeight * titleScale + pad
@@ -85,7 +90,8 @@ struct PlotLayout {
 
         // The right margin holds half of a number centred on the last column.
         let steps = AxisRange.steps(of: [train, test])
-        let widestStepLabel = [steps.lowerBound, steps.upperBound]
+        let widestStepLabel =
+            [steps.lowerBound, steps.upperBound]
             .map { BitmapFont.size(of: AxisTicks.label($0.rounded(), step: 1), scale: s).width }.max() ?? 0
         let right = max(2 * pad, widestStepLabel / 2 + pad)
         let areaWidth = max(1, width - left - right)
@@ -103,12 +109,15 @@ struct PlotLayout {
         }
         yTickLabels = zip(yTicks.values, yNumbers).map { value, label in
             let w = BitmapFont.size(of: label, scale: s).width
-            return Text(string: label, x: area.x - 1 - tickLength - numbersGap - w, y: frame.row(cost: value) - digitHeight / 2, scale: s)
+            return Text(
+                string: label, x: area.x - 1 - tickLength - numbersGap - w, y: frame.row(cost: value) - digitHeight / 2,
+                scale: s)
         }
 
         let xNameWidth = BitmapFont.size(of: Self.xAxisName, scale: s).width
-        xLabel = Text(string: Self.xAxisName, x: area.x + (area.width - xNameWidth) / 2,
-                      y: numbersTop + digitHeight + 3 * s, scale: s)
+        xLabel = Text(
+            string: Self.xAxisName, x: area.x + (area.width - xNameWidth) / 2,
+            y: numbersTop + digitHeight + 3 * s, scale: s)
         let yNameLength = BitmapFont.size(of: Self.yAxisName, scale: s).width
         yLabel = Text(string: Self.yAxisName, x: pad, y: area.y + (area.height - yNameLength) / 2, scale: s)
 
@@ -130,9 +139,13 @@ struct PlotLayout {
 
     /// The legend box in the area's top-right corner, one row per series that has points.
     static func legend(in area: PixelRect, train: Bool, test: Bool, scale s: Int) -> (PixelRect?, [LegendEntry]) {
-        let series = [(trainName, PlotPalette.train, false, train), (testName, PlotPalette.test, true, test)].filter(\.3)
+        let series = [(trainName, PlotPalette.train, false, train), (testName, PlotPalette.test, true, test)].filter(
+            \.3)
         guard !series.isEmpty else { return (nil, []) }
-        let inner = 3 * s, sampleLength = 12 * s, gap = 3 * s, rowHeight = BitmapFont.cellHeight * s + s
+        let inner = 3 * s
+        let sampleLength = 12 * s
+        let gap = 3 * s
+        let rowHeight = BitmapFont.cellHeight * s + s
         let widestName = series.map { BitmapFont.size(of: $0.0, scale: s).width }.max() ?? 0
         let boxWidth = inner + sampleLength + gap + widestName + inner
         let boxHeight = inner + series.count * rowHeight - s + inner
@@ -141,9 +154,10 @@ struct PlotLayout {
         let entries = series.enumerated().map { index, entry in
             let rowTop = box.y + inner + index * rowHeight
             let sampleStart = box.x + inner
-            return LegendEntry(label: Text(string: entry.0, x: sampleStart + sampleLength + gap, y: rowTop, scale: s),
-                               color: entry.1, hasMarker: entry.2, sampleStart: sampleStart,
-                               sampleEnd: sampleStart + sampleLength - 1, sampleY: rowTop + BitmapFont.ascent * s / 2)
+            return LegendEntry(
+                label: Text(string: entry.0, x: sampleStart + sampleLength + gap, y: rowTop, scale: s),
+                color: entry.1, hasMarker: entry.2, sampleStart: sampleStart,
+                sampleEnd: sampleStart + sampleLength - 1, sampleY: rowTop + BitmapFont.ascent * s / 2)
         }
         return (box, entries)
     }

@@ -17,6 +17,7 @@ enum PlotPalette {
     /// `#rrggbb`, for SVG.
     static func hex(_ color: RGBImage.Color) -> String {
         let digits = Array("0123456789abcdef")
-        return "#" + String([color.red, color.green, color.blue].flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] })
+        return "#"
+            + String([color.red, color.green, color.blue].flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] })
     }
 }

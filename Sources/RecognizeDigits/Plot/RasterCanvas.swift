@@ -65,27 +65,41 @@ struct RasterCanvas {
 
     /// A straight line `width` pixels thick between two points in pixel coordinates (which may
     /// lie far outside the image: the segment is clipped first, so its length stays bounded).
-    mutating func drawLine(from start: (x: Double, y: Double), to end: (x: Double, y: Double), width: Int, color: RGBImage.Color) {
+    mutating func drawLine(
+        from start: (x: Double, y: Double), to end: (x: Double, y: Double), width: Int, color: RGBImage.Color
+    ) {
         let thickness = max(1, width)
         // Clip against the clip rectangle grown by the pen, so a pen centred just outside still
         // paints its inner half.
         let reach = Double(thickness + 1)
-        guard let (a, b) = Self.clipSegment(start, end, left: Double(clip.x) - reach, top: Double(clip.y) - reach,
-                                            right: Double(clip.maxX) + reach, bottom: Double(clip.maxY) + reach)
+        guard
+            let (a, b) = Self.clipSegment(
+                start, end, left: Double(clip.x) - reach, top: Double(clip.y) - reach,
+                right: Double(clip.maxX) + reach, bottom: Double(clip.maxY) + reach)
         else { return }
         let pen = Self.penOffsets(thickness)
-        var x = Int(a.x.rounded()), y = Int(a.y.rounded())
-        let x1 = Int(b.x.rounded()), y1 = Int(b.y.rounded())
+        var x = Int(a.x.rounded())
+        var y = Int(a.y.rounded())
+        let x1 = Int(b.x.rounded())
+        let y1 = Int(b.y.rounded())
         // Bresenham: step along the major axis, carrying the error of the minor one.
-        let dx = abs(x1 - x), dy = -abs(y1 - y)
-        let sx = x < x1 ? 1 : -1, sy = y < y1 ? 1 : -1
+        let dx = abs(x1 - x)
+        let dy = -abs(y1 - y)
+        let sx = x < x1 ? 1 : -1
+        let sy = y < y1 ? 1 : -1
         var error = dx + dy
         while true {
             for (ox, oy) in pen { plot(x: x + ox, y: y + oy, color: color) }
             if x == x1 && y == y1 { break }
             let doubled = 2 * error
-            if doubled >= dy { error += dy; x += sx }
-            if doubled <= dx { error += dx; y += sy }
+            if doubled >= dy {
+                error += dy
+                x += sx
+            }
+            if doubled <= dx {
+                error += dx
+                y += sy
+            }
         }
     }
 
@@ -104,7 +118,8 @@ struct RasterCanvas {
         var offsets: [(Int, Int)] = []
         for oy in low..<(low + diameter) {
             for ox in low..<(low + diameter) {
-                let ex = Double(ox) - centre, ey = Double(oy) - centre
+                let ex = Double(ox) - centre
+                let ey = Double(oy) - centre
                 if ex * ex + ey * ey <= radiusSquared { offsets.append((ox, oy)) }
             }
         }
@@ -113,14 +128,18 @@ struct RasterCanvas {
 
     /// Liang–Barsky: the part of the segment inside the rectangle, or nil when none is (or an
     /// end is not finite).
-    static func clipSegment(_ a: (x: Double, y: Double), _ b: (x: Double, y: Double),
-                            left: Double, top: Double, right: Double, bottom: Double)
+    static func clipSegment(
+        _ a: (x: Double, y: Double), _ b: (x: Double, y: Double),
+        left: Double, top: Double, right: Double, bottom: Double
+    )
         -> ((x: Double, y: Double), (x: Double, y: Double))?
     {
         guard a.x.isFinite, a.y.isFinite, b.x.isFinite, b.y.isFinite else { return nil }
-        let dx = b.x - a.x, dy = b.y - a.y
+        let dx = b.x - a.x
+        let dy = b.y - a.y
         guard dx.isFinite, dy.isFinite else { return nil }
-        var enter = 0.0, leave = 1.0
+        var enter = 0.0
+        var leave = 1.0
         for (p, q) in [(-dx, a.x - left), (dx, right - a.x), (-dy, a.y - top), (dy, bottom - a.y)] {
             if p == 0 {
                 if q < 0 { return nil }

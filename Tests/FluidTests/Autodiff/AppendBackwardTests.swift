@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Fluid
 
 @Suite struct AppendBackwardTests {
@@ -15,8 +16,12 @@ import Testing
         let b = p.globalBlock
         try b.appendInferred(OpDesc(type: "relu", inputs: ["X": ["w"]], outputs: ["Out": ["a"]]))
         try b.appendInferred(OpDesc(type: "sigmoid", inputs: ["X": ["w"]], outputs: ["Out": ["s"]]))
-        try b.appendInferred(OpDesc(type: "elementwise_add", inputs: ["X": ["a"], "Y": ["s"]], outputs: ["Out": ["c"]]))
-        try b.appendInferred(OpDesc(type: "reduce_sum", inputs: ["X": ["c"]], outputs: ["Out": ["loss"]], attributes: ["reduce_all": .bool(true)]))
+        try b.appendInferred(
+            OpDesc(type: "elementwise_add", inputs: ["X": ["a"], "Y": ["s"]], outputs: ["Out": ["c"]]))
+        try b.appendInferred(
+            OpDesc(
+                type: "reduce_sum", inputs: ["X": ["c"]], outputs: ["Out": ["loss"]],
+                attributes: ["reduce_all": .bool(true)]))
         let grads = try p.appendBackward(loss: "loss")
         #expect(grads == [ParameterGradient(parameter: "w", gradient: "w@GRAD")])
         let sum = try #require(b.ops.first { $0.type == "sum" })
@@ -37,7 +42,8 @@ import Testing
         let p = Program()
         p.globalBlock.addVar(VarDesc(name: "x", shape: [-1, 3], stopGradient: true, needCheckFeed: true))
         p.globalBlock.addVar(VarDesc(name: "w", shape: [3, 2], persistable: true, isParameter: true))
-        try p.globalBlock.appendInferred(OpDesc(type: "mul", inputs: ["X": ["x"], "Y": ["w"]], outputs: ["Out": ["y"]]))
+        try p.globalBlock.appendInferred(
+            OpDesc(type: "mul", inputs: ["X": ["x"], "Y": ["w"]], outputs: ["Out": ["y"]]))
         try p.globalBlock.appendInferred(OpDesc(type: "mean", inputs: ["X": ["y"]], outputs: ["Out": ["loss"]]))
         try p.appendBackward(loss: "loss")
         let ops = p.globalBlock.ops
@@ -55,7 +61,10 @@ import Testing
         _ = try parameter(p, "w2", [3, 4])
         try p.globalBlock.appendInferred(OpDesc(type: "relu", inputs: ["X": ["w1"]], outputs: ["Out": ["a"]]))
         try p.globalBlock.appendInferred(OpDesc(type: "relu", inputs: ["X": ["w2"]], outputs: ["Out": ["unused"]]))
-        try p.globalBlock.appendInferred(OpDesc(type: "reduce_sum", inputs: ["X": ["a"]], outputs: ["Out": ["loss"]], attributes: ["reduce_all": .bool(true)]))
+        try p.globalBlock.appendInferred(
+            OpDesc(
+                type: "reduce_sum", inputs: ["X": ["a"]], outputs: ["Out": ["loss"]],
+                attributes: ["reduce_all": .bool(true)]))
         let grads = try p.appendBackward(loss: "loss")
         #expect(grads.map(\.parameter) == ["w1"])
         #expect(p.globalBlock.ops.filter { $0.type == "relu_grad" }.count == 1)
@@ -66,8 +75,12 @@ import Testing
         let p = Program()
         _ = try parameter(p, "w1", [1, 2])
         _ = try parameter(p, "w2", [3, 4])
-        try p.globalBlock.appendInferred(OpDesc(type: "elementwise_mul", inputs: ["X": ["w1"], "Y": ["w2"]], outputs: ["Out": ["a"]]))
-        try p.globalBlock.appendInferred(OpDesc(type: "reduce_sum", inputs: ["X": ["a"]], outputs: ["Out": ["loss"]], attributes: ["reduce_all": .bool(true)]))
+        try p.globalBlock.appendInferred(
+            OpDesc(type: "elementwise_mul", inputs: ["X": ["w1"], "Y": ["w2"]], outputs: ["Out": ["a"]]))
+        try p.globalBlock.appendInferred(
+            OpDesc(
+                type: "reduce_sum", inputs: ["X": ["a"]], outputs: ["Out": ["loss"]],
+                attributes: ["reduce_all": .bool(true)]))
         let grads = try p.appendBackward(loss: "loss", noGradSet: ["w2"])
         #expect(grads.map(\.parameter) == ["w1"])
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Fluid
 
 /// `Program.dot()`: Graphviz syntax for saved models and for names that need escaping.
@@ -21,7 +22,10 @@ import Testing
                     var s = ""
                     var closed = false
                     while let d = chars.popFirst() {
-                        if d == "\"" { closed = true; break }
+                        if d == "\"" {
+                            closed = true
+                            break
+                        }
                         if d == "\\", let e = chars.popFirst() {
                             switch e {
                             case "\"": s += "\""
@@ -65,16 +69,21 @@ import Testing
         // One edge per variable of every slot of every op.
         #expect(tokens.arrows == block.ops.reduce(0) { $0 + $1.inputNames.count + $1.outputNames.count })
         // Parameters are drawn filled, other variables not.
-        for line in text.split(separator: "\n") where line.contains("[label=\"conv2d_0.w_0") || line.contains("[label=\"fc_0.w_0") {
+        for line in text.split(separator: "\n")
+        where line.contains("[label=\"conv2d_0.w_0") || line.contains("[label=\"fc_0.w_0") {
             #expect(line.contains("filled"))
         }
-        for line in text.split(separator: "\n") where line.contains("[label=\"img\\n") { #expect(!line.contains("filled")) }
+        for line in text.split(separator: "\n") where line.contains("[label=\"img\\n") {
+            #expect(!line.contains("filled"))
+        }
     }
 
     @Test func namesWithQuotesAndBackslashesAreEscaped() throws {
         let program = Program()
         let block = program.globalBlock
-        let odd = "x \"quoted\" \\ {brace}", out = "y\"; evil -> z [", graphName = "my \"graph\""
+        let odd = "x \"quoted\" \\ {brace}"
+        let out = "y\"; evil -> z ["
+        let graphName = "my \"graph\""
         block.addVar(VarDesc(name: odd, shape: [-1, 4]))
         block.addVar(VarDesc(name: out, shape: [-1, 4]))
         block.appendOp(OpDesc(type: "relu", inputs: ["X": [odd]], outputs: ["Out": [out]]))
@@ -88,7 +97,9 @@ import Testing
         #expect(tokens.arrows == 2)
     }
 
-    static let graphviz = ["/usr/bin/dot", "/usr/local/bin/dot"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    static let graphviz = ["/usr/bin/dot", "/usr/local/bin/dot"].first {
+        FileManager.default.isExecutableFile(atPath: $0)
+    }
 
     @Test(.enabled(if: graphviz != nil, "Graphviz is not installed"))
     func graphvizParsesTheOutput() throws {

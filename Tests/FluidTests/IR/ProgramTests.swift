@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Fluid
 
 @Suite struct ProgramTests {
@@ -51,7 +52,9 @@ import Testing
     @Test func typedAttributeReadsNameTheOpAndAttribute() {
         let op = OpDesc(type: "conv2d", attributes: ["groups": .string("two")])
         #expect(throws: FluidError.self) { try op.int("groups") }
-        do { _ = try op.int("groups") } catch { #expect("\(error)".contains("conv2d") && "\(error)".contains("groups")) }
+        do { _ = try op.int("groups") } catch {
+            #expect("\(error)".contains("conv2d") && "\(error)".contains("groups"))
+        }
         #expect((try? op.int("strides")) == nil)
     }
 }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Fluid
 
 /// Layer arguments that used to trap in `Int32(...)` or index an empty list, and kernel sizes
@@ -20,9 +21,13 @@ import Testing
 
     @Test func conv2dRefusesMalformedSizeLists() {
         let (net, img) = builder()
-        expectAttributeError("conv2d", "filter_size") { _ = try net.conv2d(img, filters: 4, size: [], stride: [1, 1], padding: [0, 0]) }
+        expectAttributeError("conv2d", "filter_size") {
+            _ = try net.conv2d(img, filters: 4, size: [], stride: [1, 1], padding: [0, 0])
+        }
         expectAttributeError("conv2d", "filter_size") { _ = try net.conv2d(img, filters: 4, size: 0) }
-        expectAttributeError("conv2d", "strides") { _ = try net.conv2d(img, filters: 4, size: [3, 3], stride: [1], padding: [0, 0]) }
+        expectAttributeError("conv2d", "strides") {
+            _ = try net.conv2d(img, filters: 4, size: [3, 3], stride: [1], padding: [0, 0])
+        }
         expectAttributeError("conv2d", "paddings") { _ = try net.conv2d(img, filters: 4, size: 3, padding: -1) }
         expectAttributeError("conv2d", "filters") { _ = try net.conv2d(img, filters: 0, size: 3) }
     }
@@ -39,7 +44,8 @@ import Testing
 
     /// A 0 x 0 filter, as a program file could hold it, made a 29 x 29 output from 28 x 28.
     @Test func conv2dShapeInferenceRefusesAZeroKernel() {
-        let program = Program(), block = program.globalBlock
+        let program = Program()
+        let block = program.globalBlock
         block.addVar(VarDesc(name: "x", dtype: .float32, shape: [1, 1, 28, 28]))
         block.addVar(VarDesc(name: "w", dtype: .float32, shape: [20, 1, 0, 0]))
         let op = OpDesc(type: "conv2d", inputs: ["Input": ["x"], "Filter": ["w"]], outputs: ["Output": ["y"]])
@@ -52,10 +58,16 @@ import Testing
     }
 
     @Test func pool2dShapeInferenceRefusesAZeroKernel() {
-        let program = Program(), block = program.globalBlock
+        let program = Program()
+        let block = program.globalBlock
         block.addVar(VarDesc(name: "x", dtype: .float32, shape: [1, 1, 28, 28]))
-        let op = OpDesc(type: "pool2d", inputs: ["X": ["x"]], outputs: ["Out": ["y"]], attributes: ["ksize": .ints([0, 0]), "pooling_type": .string("max")])
-        #expect(throws: FluidError.attribute(op: "pool2d", name: "ksize", message: "should hold values of at least 1, found [0, 0]")) {
+        let op = OpDesc(
+            type: "pool2d", inputs: ["X": ["x"]], outputs: ["Out": ["y"]],
+            attributes: ["ksize": .ints([0, 0]), "pooling_type": .string("max")])
+        #expect(
+            throws: FluidError.attribute(
+                op: "pool2d", name: "ksize", message: "should hold values of at least 1, found [0, 0]")
+        ) {
             try block.appendInferred(op)
         }
     }

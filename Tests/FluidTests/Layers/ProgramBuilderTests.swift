@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Fluid
 
 @Suite struct ProgramBuilderTests {
@@ -8,7 +9,8 @@ import Testing
 
     @Test func defaultInitializersMatchPaddlesStartupPrograms() throws {
         // Values from PaddlePaddle 3.3.1's startup programs for the tutorial's models.
-        let main = Program(), startup = Program()
+        let main = Program()
+        let startup = Program()
         let net = ProgramBuilder(main: main, startup: startup)
         let img = net.data("img", shape: [-1, 1, 28, 28])
         let conv1 = try net.conv2d(img, filters: 20, size: 5, act: .relu)
@@ -21,27 +23,38 @@ import Testing
         let c1 = try initializer(of: "conv2d_1.w_0", in: startup)
         #expect(try c1.type == "gaussian_random" && abs(c1.float("std") - 0.06324554979801178) < 1e-7)
         let w = try initializer(of: "fc_0.w_0", in: startup)
-        #expect(try w.type == "uniform_random" && abs(w.float("max") - 0.07808688282966614) < 1e-7 && abs(w.float("min") + 0.07808688282966614) < 1e-7)
+        #expect(
+            try w.type == "uniform_random" && abs(w.float("max") - 0.07808688282966614) < 1e-7
+                && abs(w.float("min") + 0.07808688282966614) < 1e-7)
         #expect(try w.ints("shape") == [784, 200])
         let b = try initializer(of: "fc_0.b_0", in: startup)
         #expect(try b.type == "fill_constant" && (b.float("value")) == 0)
-        #expect(main.globalBlock.ops.map(\.type) == ["conv2d", "elementwise_add", "relu", "pool2d", "conv2d", "elementwise_add", "mul", "elementwise_add", "relu"])
+        #expect(
+            main.globalBlock.ops.map(\.type) == [
+                "conv2d", "elementwise_add", "relu", "pool2d", "conv2d", "elementwise_add", "mul", "elementwise_add",
+                "relu",
+            ])
         #expect(main.globalBlock.findVar("fc_0.tmp_2")?.shape == [-1, 200])
     }
 
     @Test func explicitInitializersBecomeTheirOps() throws {
-        let main = Program(), startup = Program()
+        let main = Program()
+        let startup = Program()
         let net = ProgramBuilder(main: main, startup: startup)
         let x = net.data("x", shape: [-1, 6])
         _ = try net.fc(x, size: 4, weight: ParamAttr(name: "msra_w", initializer: .msra(uniform: true)), bias: nil)
-        _ = try net.fc(x, size: 4, weight: ParamAttr(initializer: .truncatedNormal(mean: 0, std: 0.5)), bias: ParamAttr(initializer: .constant(0.25)))
+        _ = try net.fc(
+            x, size: 4, weight: ParamAttr(initializer: .truncatedNormal(mean: 0, std: 0.5)),
+            bias: ParamAttr(initializer: .constant(0.25)))
         _ = try net.fc(x, size: 4, weight: ParamAttr(initializer: .xavier(uniform: false)))
         let msra = try initializer(of: "msra_w", in: startup)
         #expect(try msra.type == "uniform_random" && abs(msra.float("max") - (6.0 / 6.0 as Float).squareRoot()) < 1e-6)
         #expect(try initializer(of: "fc_1.w_0", in: startup).type == "truncated_gaussian_random")
         #expect(try initializer(of: "fc_1.b_0", in: startup).float("value") == 0.25)
         let xavierNormal = try initializer(of: "fc_2.w_0", in: startup)
-        #expect(try xavierNormal.type == "gaussian_random" && abs(xavierNormal.float("std") - (2.0 / 10.0 as Float).squareRoot()) < 1e-6)
+        #expect(
+            try xavierNormal.type == "gaussian_random"
+                && abs(xavierNormal.float("std") - (2.0 / 10.0 as Float).squareRoot()) < 1e-6)
         #expect(main.globalBlock.findVar("fc_0.b_0") == nil, "bias: nil declares no bias")
         // The startup program runs and fills every parameter.
         let scope = Scope()
@@ -67,7 +80,8 @@ import Testing
     }
 
     @Test func outputsAreNamedAsPaddle() throws {
-        let main = Program(), startup = Program()
+        let main = Program()
+        let startup = Program()
         let net = ProgramBuilder(main: main, startup: startup)
         let x = net.data("x", shape: [-1, 3, 4, 4])
         let y = try net.batchNorm(x, act: .relu)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Fluid
 
 @Suite struct ActivationOpsTests {
@@ -39,7 +40,8 @@ import Testing
             _ = try t.run()
             Issue.record("relu of int64 must be refused")
         } catch {
-            #expect("\(error)".contains("'relu'") && "\(error)".contains("'X'") && "\(error)".contains("int64"), "\(error)")
+            #expect(
+                "\(error)".contains("'relu'") && "\(error)".contains("'X'") && "\(error)".contains("int64"), "\(error)")
         }
     }
 }

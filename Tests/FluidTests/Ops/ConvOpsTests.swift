@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Fluid
 
 /// conv2d against a direct convolution written with plain loops, conv2d_grad against finite
@@ -13,9 +14,11 @@ import Testing
         var referenceDilations: [Int]? = nil
 
         var attributes: [String: Attribute] {
-            ["strides": .ints(strides.map(Int32.init)), "dilations": .ints(dilations.map(Int32.init)),
-             "groups": .int(Int32(groups)), "paddings": .ints(paddings.map(Int32.init)),
-             "padding_algorithm": .string(algorithm)]
+            [
+                "strides": .ints(strides.map(Int32.init)), "dilations": .ints(dilations.map(Int32.init)),
+                "groups": .int(Int32(groups)), "paddings": .ints(paddings.map(Int32.init)),
+                "padding_algorithm": .string(algorithm),
+            ]
         }
 
         var pad: [Int] {
@@ -25,30 +28,45 @@ import Testing
         }
 
         func test() -> OpTest {
-            OpTest("conv2d", inputs: ["Input": Tensor.random(input, seed: 3), "Filter": Tensor.random(filter, seed: 5)],
-                   attributes: attributes, outputs: ["Output"])
+            OpTest(
+                "conv2d", inputs: ["Input": Tensor.random(input, seed: 3), "Filter": Tensor.random(filter, seed: 5)],
+                attributes: attributes, outputs: ["Output"])
         }
 
         /// Output shape and values of the direct convolution.
         func reference(_ x: [Float], _ w: [Float]) -> (shape: [Int], values: [Float]) {
             let (n, c, h, wd) = (input[0], input[1], input[2], input[3])
             let (m, cg, kh, kw) = (filter[0], filter[1], filter[2], filter[3])
-            let d = referenceDilations ?? dilations, p = pad
+            let d = referenceDilations ?? dilations
+            let p = pad
             let oh = (h + p[0] + p[1] - (d[0] * (kh - 1) + 1)) / strides[0] + 1
             let ow = (wd + p[2] + p[3] - (d[1] * (kw - 1) + 1)) / strides[1] + 1
             var out = [Float](repeating: 0, count: n * m * oh * ow)
             let mg = m / groups
-            for b in 0..<n { for o in 0..<m { for y in 0..<oh { for xo in 0..<ow {
-                var s: Float = 0
-                let group = o / mg
-                for ci in 0..<cg { for i in 0..<kh { for j in 0..<kw {
-                    let iy = y * strides[0] - p[0] + i * d[0], ix = xo * strides[1] - p[2] + j * d[1]
-                    guard iy >= 0, iy < h, ix >= 0, ix < wd else { continue }
-                    let channel = group * cg + ci
-                    s += x[((b * c + channel) * h + iy) * wd + ix] * w[((o * cg + ci) * kh + i) * kw + j]
-                } } }
-                out[((b * m + o) * oh + y) * ow + xo] = s
-            } } } }
+            for b in 0..<n {
+                for o in 0..<m {
+                    for y in 0..<oh {
+                        for xo in 0..<ow {
+                            var s = 0.0  // in Double, so only the kernel's float32 rounding remains
+                            let group = o / mg
+                            for ci in 0..<cg {
+                                for i in 0..<kh {
+                                    for j in 0..<kw {
+                                        let iy = y * strides[0] - p[0] + i * d[0]
+                                        let ix = xo * strides[1] - p[2] + j * d[1]
+                                        guard iy >= 0, iy < h, ix >= 0, ix < wd else { continue }
+                                        let channel = group * cg + ci
+                                        s +=
+                                            Double(x[((b * c + channel) * h + iy) * wd + ix])
+                                            * Double(w[((o * cg + ci) * kh + i) * kw + j])
+                                    }
+                                }
+                            }
+                            out[((b * m + o) * oh + y) * ow + xo] = Float(s)
+                        }
+                    }
+                }
+            }
             return ([n, m, oh, ow], out)
         }
 
@@ -58,7 +76,8 @@ import Testing
 
         func check(gradient: Bool = true) throws {
             let t = test()
-            let (shape, expected) = try reference(t.inputs["Input"]![0].scalars(as: Float.self), t.inputs["Filter"]![0].scalars(as: Float.self))
+            let (shape, expected) = try reference(
+                t.inputs["Input"]![0].scalars(as: Float.self), t.inputs["Filter"]![0].scalars(as: Float.self))
             try t.checkOutput("Output", shape: shape, expected: expected, tolerance: 1e-5)
             if gradient { try t.checkGradient(["Input", "Filter"], of: ["Output"], delta: Self.delta) }
         }
@@ -88,8 +107,10 @@ import Testing
         // H: out ceil(6/2) = 3, pad (3-1)*2 + 3 - 6 = 1 -> top 0, bottom 1.
         // W: out ceil(7/2) = 4, pad (4-1)*2 + 3 - 7 = 2 -> left 1, right 1.
         // Paddle runs SAME without dilation, whatever `dilations` says.
-        try Case(input: [2, 2, 6, 7], filter: [3, 2, 3, 3], strides: [2, 2], dilations: [2, 2], paddings: [5, 5],
-                 algorithm: "SAME", referencePadding: [0, 1, 1, 1], referenceDilations: [1, 1]).check()
+        try Case(
+            input: [2, 2, 6, 7], filter: [3, 2, 3, 3], strides: [2, 2], dilations: [2, 2], paddings: [5, 5],
+            algorithm: "SAME", referencePadding: [0, 1, 1, 1], referenceDilations: [1, 1]
+        ).check()
     }
 
     @Test func validPadding() throws {
@@ -112,8 +133,9 @@ import Testing
     }
 
     @Test func gradientRuleUsesPaddleSlots() throws {
-        let op = OpDesc(type: "conv2d", inputs: ["Input": ["img"], "Filter": ["w"]], outputs: ["Output": ["y"]],
-                        attributes: ["groups": .int(1)])
+        let op = OpDesc(
+            type: "conv2d", inputs: ["Input": ["img"], "Filter": ["w"]], outputs: ["Output": ["y"]],
+            attributes: ["groups": .int(1)])
         let rule = try #require(try OpRegistry.definition("conv2d").gradient)
         let ops = rule(GradientContext(op: op, needsGradient: { $0 == "w" }))
         #expect(ops.count == 1)
@@ -133,7 +155,8 @@ import Testing
         let g = try Conv2DGeometry(op: op, input: TensorMeta(.float32, c.input), filter: TensorMeta(.float32, c.filter))
         let work = ConvWorkspace(g, columnBudget: 2 * g.columnRows * g.outputPlane)
         #expect(work.block == 2)
-        let x = Tensor.random(c.input, seed: 11), w = Tensor.random(c.filter, seed: 12)
+        let x = Tensor.random(c.input, seed: 11)
+        let w = Tensor.random(c.filter, seed: 12)
         let (shape, expected) = try c.reference(x.scalars(as: Float.self), w.scalars(as: Float.self))
         #expect(shape == g.outputShape)
         let out = try Tensor(shape: shape)
@@ -143,10 +166,15 @@ import Testing
         // The direct convolution is linear in x and in w: its gradient wrt x[i] under the
         // loss sum(dOut * out) is the loss with x replaced by the i-th unit vector.
         let dOut = Tensor.random(shape, seed: 13)
-        let dx = try Tensor(shape: c.input), dw = try Tensor(shape: c.filter)
+        let dx = try Tensor(shape: c.input)
+        let dw = try Tensor(shape: c.filter)
         work.backward(x: x.floats, w: w.floats, dOut: dOut.floats, dx: dx.floats, dw: dw.floats)
-        let d = try dOut.scalars(as: Float.self), xs = try x.scalars(as: Float.self), ws = try w.scalars(as: Float.self)
-        func loss(_ x: [Float], _ w: [Float]) -> Float { zip(c.reference(x, w).values, d).reduce(0) { $0 + $1.0 * $1.1 } }
+        let d = try dOut.scalars(as: Float.self)
+        let xs = try x.scalars(as: Float.self)
+        let ws = try w.scalars(as: Float.self)
+        func loss(_ x: [Float], _ w: [Float]) -> Float {
+            zip(c.reference(x, w).values, d).reduce(0) { $0 + $1.0 * $1.1 }
+        }
         func unit(_ n: Int, _ i: Int) -> [Float] { (0..<n).map { $0 == i ? 1 : 0 } }
         try expectClose(dx.scalars(as: Float.self), (0..<xs.count).map { loss(unit(xs.count, $0), ws) })
         try expectClose(dw.scalars(as: Float.self), (0..<ws.count).map { loss(xs, unit(ws.count, $0)) })
@@ -154,14 +182,20 @@ import Testing
 
     func expectClose(_ got: [Float], _ expected: [Float], sourceLocation: SourceLocation = #_sourceLocation) {
         #expect(got.count == expected.count, sourceLocation: sourceLocation)
-        let bad = zip(got, expected).enumerated().first { abs($0.element.0 - $0.element.1) > 1e-4 * (1 + abs($0.element.1)) }
-        #expect(bad == nil, "element \(bad?.offset ?? -1): \(bad?.element.0 ?? 0) vs \(bad?.element.1 ?? 0)", sourceLocation: sourceLocation)
+        let bad = zip(got, expected).enumerated().first {
+            abs($0.element.0 - $0.element.1) > 1e-4 * (1 + abs($0.element.1))
+        }
+        #expect(
+            bad == nil, "element \(bad?.offset ?? -1): \(bad?.element.0 ?? 0) vs \(bad?.element.1 ?? 0)",
+            sourceLocation: sourceLocation)
     }
 
     // MARK: Shape errors
 
     func inferError(input: [Int], filter: [Int], attributes: [String: Attribute] = [:]) -> String? {
-        let op = OpDesc(type: "conv2d", inputs: ["Input": ["x"], "Filter": ["w"]], outputs: ["Output": ["y"]], attributes: attributes)
+        let op = OpDesc(
+            type: "conv2d", inputs: ["Input": ["x"], "Filter": ["w"]], outputs: ["Output": ["y"]],
+            attributes: attributes)
         let metas = ["x": TensorMeta(.float32, input), "w": TensorMeta(.float32, filter)]
         do {
             _ = try OpRegistry.inferShape(of: op, lookup: { metas[$0] })
@@ -179,19 +213,24 @@ import Testing
     }
 
     @Test func otherShapeErrors() throws {
-        let groups = try #require(inferError(input: [2, 4, 5, 5], filter: [5, 2, 3, 3], attributes: ["groups": .int(2)]))
-        #expect(groups.contains("Filter") && groups.contains("groups") && groups.contains("[5, 2, 3, 3]") && groups.contains("[2, 4, 5, 5]"))
+        let groups = try #require(
+            inferError(input: [2, 4, 5, 5], filter: [5, 2, 3, 3], attributes: ["groups": .int(2)]))
+        #expect(
+            groups.contains("Filter") && groups.contains("groups") && groups.contains("[5, 2, 3, 3]")
+                && groups.contains("[2, 4, 5, 5]"))
         let small = try #require(inferError(input: [1, 1, 3, 3], filter: [1, 1, 5, 5]))
         #expect(small.contains("Input") && small.contains("[1, 1, 3, 3]") && small.contains("[1, 1, 5, 5]"))
         let rank = try #require(inferError(input: [1, 5, 5], filter: [1, 1, 3, 3]))
         #expect(rank.contains("Input") && rank.contains("[1, 5, 5]") && rank.contains("[1, 1, 3, 3]"))
-        let layout = try #require(inferError(input: [1, 5, 5, 1], filter: [1, 1, 3, 3], attributes: ["data_format": .string("NHWC")]))
+        let layout = try #require(
+            inferError(input: [1, 5, 5, 1], filter: [1, 1, 3, 3], attributes: ["data_format": .string("NHWC")]))
         #expect(layout.contains("data_format") && layout.contains("NHWC"))
     }
 
     @Test func buildTimeShapesKeepUnknownBatch() throws {
-        let op = OpDesc(type: "conv2d", inputs: ["Input": ["x"], "Filter": ["w"]], outputs: ["Output": ["y"]],
-                        attributes: ["data_format": .string("AnyLayout")])
+        let op = OpDesc(
+            type: "conv2d", inputs: ["Input": ["x"], "Filter": ["w"]], outputs: ["Output": ["y"]],
+            attributes: ["data_format": .string("AnyLayout")])
         let metas = ["x": TensorMeta(.float32, [-1, 20, 12, 12]), "w": TensorMeta(.float32, [50, 20, 5, 5])]
         let result = try OpRegistry.inferShape(of: op, lookup: { metas[$0] })
         #expect(result.first?.meta == TensorMeta(.float32, [-1, 50, 8, 8]))

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Fluid
 
 @Suite struct FillOpsTests {
@@ -25,12 +26,16 @@ import Testing
 
     // str_value holds values a float attribute cannot: large integers exactly, inf.
     @Test func strValueWins() throws {
-        let big = try fill(["shape": .ints([2]), "value": .float(1), "str_value": .string("9007199254740993"),
-                            "dtype": .int(DataType.int64.rawValue)])
+        let big = try fill([
+            "shape": .ints([2]), "value": .float(1), "str_value": .string("9007199254740993"),
+            "dtype": .int(DataType.int64.rawValue),
+        ])
         // Paddle parses an int64 str_value as an integer; FillOps goes through Double and rounds.
         #expect(try big.scalars(as: Int64.self) == [9_007_199_254_740_993, 9_007_199_254_740_993])
-        let exact = try fill(["shape": .ints([1]), "value": .float(1), "str_value": .string("123456789"),
-                              "dtype": .int(DataType.int64.rawValue)])
+        let exact = try fill([
+            "shape": .ints([1]), "value": .float(1), "str_value": .string("123456789"),
+            "dtype": .int(DataType.int64.rawValue),
+        ])
         #expect(try exact.scalars(as: Int64.self) == [123_456_789])
         let inf = try fill(["shape": .longs([1]), "str_value": .string("-inf")])
         #expect(try inf.scalars(as: Float.self) == [-.infinity])
@@ -41,6 +46,7 @@ import Testing
     @Test func badStrValueIsAnError() {
         var message = ""
         do { _ = try fill(["shape": .longs([1]), "str_value": .string("one")]) } catch { message = "\(error)" }
-        #expect(message.contains("fill_constant") && message.contains("str_value") && message.contains("one"), "\(message)")
+        #expect(
+            message.contains("fill_constant") && message.contains("str_value") && message.contains("one"), "\(message)")
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Fluid
 
 /// Rows of probabilities kept away from 0 (each row sums to 1).
@@ -17,20 +18,26 @@ private func labels(_ values: [Int64]) -> Tensor { Tensor.literal([values.count,
 
 /// Naive hard-label cross entropy: -log(p[label]) per row, 0 for the ignored label.
 private func naiveHard(_ p: Tensor, _ label: [Int64], ignore: Int64 = -100) throws -> [Float] {
-    let classes = try p.shape.last!, v = try p.scalars(as: Float.self)
+    let classes = try p.shape.last!
+    let v = try p.scalars(as: Float.self)
     return label.enumerated().map { r, l in l == ignore ? 0 : Float(-log(Double(v[r * classes + Int(l)]))) }
 }
 
 /// Naive soft-label cross entropy: -sum(label * log(p)) per row.
 private func naiveSoft(_ p: Tensor, _ label: Tensor) throws -> [Float] {
-    let classes = try p.shape.last!, v = try p.scalars(as: Float.self), l = try label.scalars(as: Float.self)
+    let classes = try p.shape.last!
+    let v = try p.scalars(as: Float.self)
+    let l = try label.scalars(as: Float.self)
     return (0..<(v.count / classes)).map { r in
         Float(-(0..<classes).map { Double(l[r * classes + $0]) * log(Double(v[r * classes + $0])) }.reduce(0, +))
     }
 }
 
 private func errorText(_ body: () throws -> Void) -> String {
-    do { try body(); return "" } catch { return "\(error)" }
+    do {
+        try body()
+        return ""
+    } catch { return "\(error)" }
 }
 
 @Suite struct LossOpsTests {
@@ -44,33 +51,39 @@ private func errorText(_ body: () throws -> Void) -> String {
 
     @Test func crossEntropyCustomIgnoreIndex() throws {
         let l: [Int64] = [2, 3, 2, 0]
-        let t = OpTest("cross_entropy", inputs: ["X": p, "Label": labels(l)], attributes: ["ignore_index": .int(2)], outputs: ["Y"])
+        let t = OpTest(
+            "cross_entropy", inputs: ["X": p, "Label": labels(l)], attributes: ["ignore_index": .int(2)], outputs: ["Y"]
+        )
         try t.checkOutput("Y", shape: [4, 1], expected: naiveHard(p, l, ignore: 2))
     }
 
     @Test func crossEntropyRank3() throws {
         let x = try Tensor(shape: [2, 2, 5], scalars: probabilities(4, 5, seed: 2).scalars(as: Float.self))
         let l: [Int64] = [3, 0, 4, 1]
-        let t = try OpTest("cross_entropy", inputs: ["X": x, "Label": Tensor(shape: [2, 2, 1], scalars: l)], outputs: ["Y"])
+        let t = try OpTest(
+            "cross_entropy", inputs: ["X": x, "Label": Tensor(shape: [2, 2, 1], scalars: l)], outputs: ["Y"])
         try t.checkOutput("Y", shape: [2, 2, 1], expected: naiveHard(x, l))
     }
 
     @Test func crossEntropySoftLabels() throws {
         let soft = probabilities(4, 5, seed: 3)
-        let t = OpTest("cross_entropy", inputs: ["X": p, "Label": soft], attributes: ["soft_label": .bool(true)], outputs: ["Y"])
+        let t = OpTest(
+            "cross_entropy", inputs: ["X": p, "Label": soft], attributes: ["soft_label": .bool(true)], outputs: ["Y"])
         try t.checkOutput("Y", shape: [4, 1], expected: naiveSoft(p, soft))
         try t.checkGradient(["X"], of: ["Y"])
     }
 
     @Test func crossEntropyGradient() throws {
-        try OpTest("cross_entropy", inputs: ["X": p, "Label": labels(hard)], outputs: ["Y"]).checkGradient(["X"], of: ["Y"])
+        try OpTest("cross_entropy", inputs: ["X": p, "Label": labels(hard)], outputs: ["Y"]).checkGradient(
+            ["X"], of: ["Y"])
     }
 
     @Test func crossEntropy2Outputs() throws {
         let t = OpTest("cross_entropy2", inputs: ["X": p, "Label": labels(hard)], outputs: ["Y", "MatchX", "XShape"])
         try t.checkOutput("Y", shape: [4, 1], expected: naiveHard(p, hard))
         let v = try p.scalars(as: Float.self)
-        try t.checkOutput("MatchX", shape: [4, 1], expected: hard.enumerated().map { r, l in l < 0 ? 0 : v[r * 5 + Int(l)] })
+        try t.checkOutput(
+            "MatchX", shape: [4, 1], expected: hard.enumerated().map { r, l in l < 0 ? 0 : v[r * 5 + Int(l)] })
         #expect(try t.output("XShape").shape == [0, 4, 5])
     }
 
@@ -79,12 +92,17 @@ private func errorText(_ body: () throws -> Void) -> String {
         try t.checkGradient(["X"], of: ["Y"])
         let rule = try #require(try OpRegistry.definition("cross_entropy2").gradient)
         let g = try #require(rule(GradientContext(op: t.forwardOp, needsGradient: { _ in true })).first)
-        #expect(g.type == "cross_entropy_grad2" && g.input("MatchX") == ["out.MatchX.0"] && g.input("XShape") == ["out.XShape.0"])
-        #expect(g.input("Label") == ["Label.0"] && g.input("Y@GRAD") == ["out.Y.0@GRAD"] && g.output("X@GRAD") == ["X.0@GRAD"])
+        #expect(
+            g.type == "cross_entropy_grad2" && g.input("MatchX") == ["out.MatchX.0"]
+                && g.input("XShape") == ["out.XShape.0"])
+        #expect(
+            g.input("Label") == ["Label.0"] && g.input("Y@GRAD") == ["out.Y.0@GRAD"]
+                && g.output("X@GRAD") == ["X.0@GRAD"])
     }
 
     @Test func labelOutOfRangeIsReported() throws {
-        let t = OpTest("cross_entropy2", inputs: ["X": p, "Label": labels([1, 5, 0, 0])], outputs: ["Y", "MatchX", "XShape"])
+        let t = OpTest(
+            "cross_entropy2", inputs: ["X": p, "Label": labels([1, 5, 0, 0])], outputs: ["Y", "MatchX", "XShape"])
         let text = errorText { _ = try t.run() }
         #expect(text.contains("cross_entropy2") && text.contains("Label 5") && text.contains("[0, 5)"), "\(text)")
     }
@@ -93,7 +111,9 @@ private func errorText(_ body: () throws -> Void) -> String {
         let op = OpDesc(type: "cross_entropy", inputs: ["X": ["x"], "Label": ["l"]], outputs: ["Y": ["y"]])
         let metas = ["x": TensorMeta(.float32, [4, 5]), "l": TensorMeta(.int64, [3, 1])]
         let text = errorText { _ = try OpRegistry.inferShape(of: op, lookup: { metas[$0] }) }
-        #expect(text.contains("cross_entropy") && text.contains("'Label'") && text.contains("[3, 1]") && text.contains("[4, 5]"), "\(text)")
+        #expect(
+            text.contains("cross_entropy") && text.contains("'Label'") && text.contains("[3, 1]")
+                && text.contains("[4, 5]"), "\(text)")
         let floatLabels = ["x": TensorMeta(.float32, [4, 5]), "l": TensorMeta(.float32, [4, 1])]
         let dtypeText = errorText { _ = try OpRegistry.inferShape(of: op, lookup: { floatLabels[$0] }) }
         #expect(dtypeText.contains("'Label'") && dtypeText.contains("int64"), "\(dtypeText)")

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Fluid
 
 @Suite struct MiscOpsTests {
@@ -16,9 +17,11 @@ import Testing
 
     @Test(arguments: [true, false])
     func scale(biasAfterScale: Bool) throws {
-        let t = OpTest("scale", inputs: ["X": x], attributes: [
-            "scale": .float(2.5), "bias": .float(-0.75), "bias_after_scale": .bool(biasAfterScale),
-        ], outputs: ["Out"])
+        let t = OpTest(
+            "scale", inputs: ["X": x],
+            attributes: [
+                "scale": .float(2.5), "bias": .float(-0.75), "bias_after_scale": .bool(biasAfterScale),
+            ], outputs: ["Out"])
         let expected = try x.scalars(as: Float.self).map { biasAfterScale ? 2.5 * $0 - 0.75 : 2.5 * ($0 - 0.75) }
         try t.checkOutput("Out", shape: [3, 4], expected: expected)
         try t.checkGradient(["X"], of: ["Out"])
@@ -30,20 +33,24 @@ import Testing
     }
 
     @Test func scaleTensorReplacesAttribute() throws {
-        let t = try OpTest("scale", inputs: ["X": x, "ScaleTensor": Tensor(shape: [1], scalars: [-3] as [Float])],
-                       attributes: ["scale": .float(2), "bias": .float(1)], outputs: ["Out"])
+        let t = try OpTest(
+            "scale", inputs: ["X": x, "ScaleTensor": Tensor(shape: [1], scalars: [-3] as [Float])],
+            attributes: ["scale": .float(2), "bias": .float(1)], outputs: ["Out"])
         try t.checkOutput("Out", shape: [3, 4], expected: x.scalars(as: Float.self).map { -3 * $0 + 1 })
     }
 
     @Test func scaleGradientIsScaleWithoutBias() throws {
-        let op = OpDesc(type: "scale", inputs: ["X": ["x"]], outputs: ["Out": ["y"]],
-                        attributes: ["scale": .float(3), "bias": .float(2), "bias_after_scale": .bool(false)])
+        let op = OpDesc(
+            type: "scale", inputs: ["X": ["x"]], outputs: ["Out": ["y"]],
+            attributes: ["scale": .float(3), "bias": .float(2), "bias_after_scale": .bool(false)])
         let rule = try #require(try OpRegistry.definition("scale").gradient)
         let ops = rule(GradientContext(op: op, needsGradient: { _ in true }))
         #expect(ops.count == 1)
         let g = try #require(ops.first)
         #expect(g.type == "scale" && g.input("X") == ["y@GRAD"] && g.output("Out") == ["x@GRAD"])
-        #expect(g.attributes["scale"] == .float(3) && g.attributes["bias"] == .float(0) && g.attributes["bias_after_scale"] == .bool(true))
+        #expect(
+            g.attributes["scale"] == .float(3) && g.attributes["bias"] == .float(0)
+                && g.attributes["bias_after_scale"] == .bool(true))
         #expect(g.role == .backward)
     }
 
@@ -75,8 +82,11 @@ import Testing
         let metas = ["a": TensorMeta(.float32, [2, 3]), "b": TensorMeta(.float32, [3, 2])]
         var message = ""
         do { _ = try OpRegistry.inferShape(of: op, lookup: { metas[$0] }) } catch { message = "\(error)" }
-        #expect(message.contains("sum") && message.contains("'X'") && message.contains("[2, 3]") && message.contains("[3, 2]"), "\(message)")
-        let merged = try? OpRegistry.inferShape(of: op, lookup: { ["a": TensorMeta(.float32, [-1, 3]), "b": TensorMeta(.float32, [4, 3])][$0] })
+        #expect(
+            message.contains("sum") && message.contains("'X'") && message.contains("[2, 3]")
+                && message.contains("[3, 2]"), "\(message)")
+        let merged = try? OpRegistry.inferShape(
+            of: op, lookup: { ["a": TensorMeta(.float32, [-1, 3]), "b": TensorMeta(.float32, [4, 3])][$0] })
         #expect(merged?.first?.meta.shape == [4, 3])
     }
 
@@ -103,15 +113,19 @@ import Testing
     // MARK: cast
 
     private func cast(_ input: Tensor, to type: DataType) throws -> Tensor {
-        try OpTest("cast", inputs: ["X": input], attributes: [
-            "in_dtype": .int(input.dtype.rawValue), "out_dtype": .int(type.rawValue),
-        ], outputs: ["Out"]).output("Out")
+        try OpTest(
+            "cast", inputs: ["X": input],
+            attributes: [
+                "in_dtype": .int(input.dtype.rawValue), "out_dtype": .int(type.rawValue),
+            ], outputs: ["Out"]
+        ).output("Out")
     }
 
     @Test func castFromFloat() throws {
         let values: [Float] = [-2.75, -1.5, -0.25, 0, 0.5, 1.99, 3, 300.7]
         let f = try Tensor(shape: [2, 4], scalars: values)
-        let i64 = try cast(f, to: .int64), i32 = try cast(f, to: .int32)
+        let i64 = try cast(f, to: .int64)
+        let i32 = try cast(f, to: .int32)
         #expect(try i64.shape == [2, 4] && i64.scalars(as: Int64.self) == values.map { Int64($0) })
         #expect(try i32.scalars(as: Int32.self) == values.map { Int32($0) })
         #expect(try cast(f, to: .float64).scalars(as: Double.self) == values.map { Double($0) })
@@ -122,15 +136,21 @@ import Testing
 
     @Test func castToFloat() throws {
         let ints: [Int64] = [-3, 0, 9, 1 << 24]
-        #expect(try cast(Tensor(shape: [4], scalars: ints), to: .float32).scalars(as: Float.self) == ints.map { Float($0) })
+        #expect(
+            try cast(Tensor(shape: [4], scalars: ints), to: .float32).scalars(as: Float.self) == ints.map { Float($0) })
         let big: [Int64] = [(1 << 62) + 1, -5]
-        #expect(try cast(Tensor(shape: [2], scalars: big), to: .int32).scalars(as: Int32.self) == big.map { Int32(truncatingIfNeeded: $0) })
+        #expect(
+            try cast(Tensor(shape: [2], scalars: big), to: .int32).scalars(as: Int32.self)
+                == big.map { Int32(truncatingIfNeeded: $0) })
         let bytes: [UInt8] = [0, 1, 255]
         #expect(try cast(Tensor(shape: [3], scalars: bytes), to: .float32).scalars(as: Float.self) == [0, 1, 255])
         #expect(try cast(Tensor(shape: [2], scalars: [true, false]), to: .float32).scalars(as: Float.self) == [1, 0])
         let doubles: [Double] = [0.1, -1e300, 2.5]
-        #expect(try cast(Tensor(shape: [3], scalars: doubles), to: .float32).scalars(as: Float.self) == doubles.map { Float($0) })
-        #expect(try cast(Tensor(shape: [2], scalars: [-7, 8] as [Int32]), to: .int64).scalars(as: Int64.self) == [-7, 8])
+        #expect(
+            try cast(Tensor(shape: [3], scalars: doubles), to: .float32).scalars(as: Float.self)
+                == doubles.map { Float($0) })
+        #expect(
+            try cast(Tensor(shape: [2], scalars: [-7, 8] as [Int32]), to: .int64).scalars(as: Int64.self) == [-7, 8])
     }
 
     @Test func castOfNaNDoesNotTrap() throws {
@@ -139,8 +159,9 @@ import Testing
     }
 
     @Test func castGradientCastsBack() throws {
-        let op = OpDesc(type: "cast", inputs: ["X": ["x"]], outputs: ["Out": ["y"]],
-                        attributes: ["in_dtype": .int(5), "out_dtype": .int(6)])
+        let op = OpDesc(
+            type: "cast", inputs: ["X": ["x"]], outputs: ["Out": ["y"]],
+            attributes: ["in_dtype": .int(5), "out_dtype": .int(6)])
         let rule = try #require(try OpRegistry.definition("cast").gradient)
         let g = try #require(rule(GradientContext(op: op, needsGradient: { _ in true })).first)
         #expect(g.type == "cast" && g.input("X") == ["y@GRAD"] && g.output("Out") == ["x@GRAD"])

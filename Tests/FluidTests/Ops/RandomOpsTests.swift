@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Fluid
 
 @Suite struct RandomOpsTests {
@@ -19,7 +20,8 @@ import Testing
     // Tolerances are 5 standard errors of the statistic for n samples.
     @Test func uniform() throws {
         let (lo, hi): (Float, Float) = (-2, 3)
-        let v = try generate("uniform_random", ["shape": .longs([200, 500]), "min": .float(lo), "max": .float(hi), "seed": .int(5)])
+        let v = try generate(
+            "uniform_random", ["shape": .longs([200, 500]), "min": .float(lo), "max": .float(hi), "seed": .int(5)])
         #expect(v.count == Self.n)
         let (mean, std) = moments(v)
         let sigma = Double(hi - lo) / 12.0.squareRoot()
@@ -38,14 +40,20 @@ import Testing
     }
 
     @Test func uniformDiagonal() throws {
-        let v = try generate("uniform_random", ["shape": .longs([3, 3]), "min": .float(-0.1), "max": .float(0.1),
-                                                "diag_num": .int(3), "diag_step": .int(3), "diag_val": .float(1)])
+        let v = try generate(
+            "uniform_random",
+            [
+                "shape": .longs([3, 3]), "min": .float(-0.1), "max": .float(0.1),
+                "diag_num": .int(3), "diag_step": .int(3), "diag_val": .float(1),
+            ])
         for i in 0..<9 { #expect(i % 4 == 0 ? v[i] == 1 : abs(v[i]) <= 0.1) }
     }
 
     @Test func gaussian() throws {
         let (mu, sigma) = (1.0, 2.0)
-        let v = try generate("gaussian_random", ["shape": .longs([Int64(Self.n)]), "mean": .float(Float(mu)), "std": .float(Float(sigma))])
+        let v = try generate(
+            "gaussian_random",
+            ["shape": .longs([Int64(Self.n)]), "mean": .float(Float(mu)), "std": .float(Float(sigma))])
         #expect(v.count == Self.n)
         let (mean, std) = moments(v)
         let n = Double(Self.n)
@@ -60,7 +68,9 @@ import Testing
 
     @Test func truncatedGaussian() throws {
         let (mu, sigma) = (0.5, 0.1)
-        let v = try generate("truncated_gaussian_random", ["shape": .ints([400, 250]), "mean": .float(Float(mu)), "std": .float(Float(sigma))])
+        let v = try generate(
+            "truncated_gaussian_random",
+            ["shape": .ints([400, 250]), "mean": .float(Float(mu)), "std": .float(Float(sigma))])
         #expect(v.count == Self.n)
         #expect(v.allSatisfy { abs(Double($0) - mu) <= 2 * sigma + 1e-6 })
         let (mean, std) = moments(v)
@@ -89,9 +99,12 @@ import Testing
     @Test func rerunningAPlanGivesTheSameValues() throws {
         let startup = Program()
         startup.randomSeed = 90
-        startup.globalBlock.appendOp(OpDesc(type: "gaussian_random", outputs: ["Out": ["w"]], attributes: ["shape": .longs([10, 10])]))
-        startup.globalBlock.appendOp(OpDesc(type: "uniform_random", outputs: ["Out": ["b"]], attributes: ["shape": .longs([10])]))
-        let exe = Executor(), scope = Scope()
+        startup.globalBlock.appendOp(
+            OpDesc(type: "gaussian_random", outputs: ["Out": ["w"]], attributes: ["shape": .longs([10, 10])]))
+        startup.globalBlock.appendOp(
+            OpDesc(type: "uniform_random", outputs: ["Out": ["b"]], attributes: ["shape": .longs([10])]))
+        let exe = Executor()
+        let scope = Scope()
         let first = try exe.run(startup, scope: scope, fetch: ["w", "b"])
         let second = try exe.run(startup, scope: scope, fetch: ["w", "b"])
         #expect(exe.plansCompiled == 1)
@@ -102,9 +115,12 @@ import Testing
     }
 
     @Test func float64Output() throws {
-        let out = try OpTest("uniform_random", inputs: [:], attributes: [
-            "shape": .longs([1000]), "dtype": .int(DataType.float64.rawValue), "min": .float(2), "max": .float(4),
-        ], outputs: ["Out"]).output("Out")
+        let out = try OpTest(
+            "uniform_random", inputs: [:],
+            attributes: [
+                "shape": .longs([1000]), "dtype": .int(DataType.float64.rawValue), "min": .float(2), "max": .float(4),
+            ], outputs: ["Out"]
+        ).output("Out")
         let v = try out.scalars(as: Double.self)
         #expect(out.dtype == .float64 && v.allSatisfy { $0 >= 2 && $0 <= 4 })
         let mean: Double = v.reduce(0, +) / 1000

@@ -1,18 +1,26 @@
 import Testing
+
 @testable import Fluid
 
 /// Naive reduction: every element of X added into the Out element its kept dims select.
 /// `reduced` lists X's reduced dims (non-negative); `mean` divides by the count added.
 private func naiveReduce(_ x: Tensor, reduced: Set<Int>, mean: Bool) throws -> [Float] {
-    let dims = try x.shape, values = try x.scalars(as: Float.self)
+    let dims = try x.shape
+    let values = try x.scalars(as: Float.self)
     let kept = dims.indices.map { reduced.contains($0) ? 1 : dims[$0] }
-    var sums = [Double](repeating: 0, count: kept.reduce(1, *)), counts = sums
+    var sums = [Double](repeating: 0, count: kept.reduce(1, *))
+    var counts = sums
     for i in 0..<x.count {
-        var rest = i, o = 0, stride = 1
+        var rest = i
+        var o = 0
+        var stride = 1
         for d in dims.indices.reversed() {
             let index = rest % dims[d]
             rest /= dims[d]
-            if kept[d] != 1 { o += index * stride; stride *= kept[d] }
+            if kept[d] != 1 {
+                o += index * stride
+                stride *= kept[d]
+            }
         }
         sums[o] += Double(values[i])
         counts[o] += 1
@@ -24,7 +32,9 @@ struct ReduceCase: CustomTestStringConvertible {
     var attributes: [String: Attribute]
     var reduced: Set<Int>
     var out: [Int]
-    var testDescription: String { "\(attributes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))" }
+    var testDescription: String {
+        "\(attributes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))"
+    }
 }
 
 /// Cases on X [2, 3, 4].
@@ -37,7 +47,9 @@ private let reduceCases: [ReduceCase] = [
     ReduceCase(attributes: ["dim": .ints([1]), "keep_dim": .bool(true)], reduced: [1], out: [2, 1, 4]),
     ReduceCase(attributes: ["dim": .ints([0, 2]), "keep_dim": .bool(true)], reduced: [0, 2], out: [1, 3, 1]),
     ReduceCase(attributes: ["dim": .ints([1]), "reduce_all": .bool(true)], reduced: [0, 1, 2], out: []),
-    ReduceCase(attributes: ["dim": .ints([]), "reduce_all": .bool(true), "keep_dim": .bool(true)], reduced: [0, 1, 2], out: [1, 1, 1]),
+    ReduceCase(
+        attributes: ["dim": .ints([]), "reduce_all": .bool(true), "keep_dim": .bool(true)], reduced: [0, 1, 2],
+        out: [1, 1, 1]),
     ReduceCase(attributes: ["dim": .ints([])], reduced: [0, 1, 2], out: []),  // the tutorial's loss
     ReduceCase(attributes: ["dim": .ints([0, 1, 2])], reduced: [0, 1, 2], out: []),
 ]
@@ -75,19 +87,23 @@ private let x = Tensor.random([2, 3, 4], seed: 9)
     }
 
     @Test func dimOutOfRange() {
-        let op = OpDesc(type: "reduce_sum", inputs: ["X": ["x"]], outputs: ["Out": ["o"]], attributes: ["dim": .ints([3])])
+        let op = OpDesc(
+            type: "reduce_sum", inputs: ["X": ["x"]], outputs: ["Out": ["o"]], attributes: ["dim": .ints([3])])
         do {
             _ = try OpRegistry.inferShape(of: op, lookup: { $0 == "x" ? TensorMeta(.float32, [2, 3, 4]) : nil })
             Issue.record("dim 3 of a rank-3 X should be refused")
         } catch {
             let message = "\(error)"
-            #expect(message.contains("'reduce_sum'") && message.contains("'X'") && message.contains("[2, 3, 4]"), "\(message)")
+            #expect(
+                message.contains("'reduce_sum'") && message.contains("'X'") && message.contains("[2, 3, 4]"),
+                "\(message)")
         }
     }
 
     @Test func unknownBatchSizeAtBuildTime() throws {
-        let op = OpDesc(type: "reduce_mean", inputs: ["X": ["x"]], outputs: ["Out": ["o"]],
-                        attributes: ["dim": .ints([]), "reduce_all": .bool(true)])
+        let op = OpDesc(
+            type: "reduce_mean", inputs: ["X": ["x"]], outputs: ["Out": ["o"]],
+            attributes: ["dim": .ints([]), "reduce_all": .bool(true)])
         let result = try OpRegistry.inferShape(of: op, lookup: { $0 == "x" ? TensorMeta(.float32, [-1, 1]) : nil })
         #expect(result.first?.meta == TensorMeta(.float32, []))
     }
@@ -99,11 +115,15 @@ private let x = Tensor.random([2, 3, 4], seed: 9)
     @Test func reduceMeanOfOneElementIsStableAcrossRuns() throws {
         let p = Program()
         p.globalBlock.addVar(VarDesc(name: "x", shape: [-1, 1]))
-        try p.globalBlock.appendInferred(OpDesc(type: "reduce_mean", inputs: ["X": ["x"]], outputs: ["Out": ["y"]],
-                                                attributes: ["reduce_all": .bool(true)]))
-        let exe = Executor(), scope = Scope()
+        try p.globalBlock.appendInferred(
+            OpDesc(
+                type: "reduce_mean", inputs: ["X": ["x"]], outputs: ["Out": ["y"]],
+                attributes: ["reduce_all": .bool(true)]))
+        let exe = Executor()
+        let scope = Scope()
         for _ in 0..<3 {
-            let y = try exe.run(p, scope: scope, feed: ["x": Tensor(shape: [1, 1], scalars: [2.5] as [Float])], fetch: ["y"])[0]
+            let y = try exe.run(
+                p, scope: scope, feed: ["x": Tensor(shape: [1, 1], scalars: [2.5] as [Float])], fetch: ["y"])[0]
             #expect(try y.scalar(as: Float.self) == 2.5)
         }
     }
@@ -112,14 +132,19 @@ private let x = Tensor.random([2, 3, 4], seed: 9)
         let p = Program()
         p.globalBlock.addVar(VarDesc(name: "w", shape: [1], persistable: true, isParameter: true))
         p.globalBlock.addVar(VarDesc(name: "c", shape: [1]))
-        try p.globalBlock.appendInferred(OpDesc(type: "elementwise_mul", inputs: ["X": ["w"], "Y": ["c"]], outputs: ["Out": ["y"]]))
-        try p.globalBlock.appendInferred(OpDesc(type: "reduce_sum", inputs: ["X": ["y"]], outputs: ["Out": ["loss"]],
-                                                attributes: ["reduce_all": .bool(true)]))
+        try p.globalBlock.appendInferred(
+            OpDesc(type: "elementwise_mul", inputs: ["X": ["w"], "Y": ["c"]], outputs: ["Out": ["y"]]))
+        try p.globalBlock.appendInferred(
+            OpDesc(
+                type: "reduce_sum", inputs: ["X": ["y"]], outputs: ["Out": ["loss"]],
+                attributes: ["reduce_all": .bool(true)]))
         try p.appendBackward(loss: "loss")
-        let exe = Executor(), scope = Scope()
+        let exe = Executor()
+        let scope = Scope()
         try scope.set("w", Tensor(shape: [1], scalars: [4] as [Float]))
         for _ in 0..<3 {
-            let g = try exe.run(p, scope: scope, feed: ["c": Tensor(shape: [1], scalars: [3] as [Float])], fetch: ["w@GRAD"])[0]
+            let g = try exe.run(
+                p, scope: scope, feed: ["c": Tensor(shape: [1], scalars: [3] as [Float])], fetch: ["w@GRAD"])[0]
             #expect(try g.scalar(as: Float.self) == 3)
         }
     }

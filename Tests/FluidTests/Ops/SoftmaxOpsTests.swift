@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Fluid
 
 /// Naive softmax of a row-major tensor along `axis`, element by element with explicit strides.
@@ -24,18 +25,21 @@ private func naiveSoftmax(_ x: [Float], shape: [Int], axis: Int) -> [Float] {
     @Test(arguments: [0, 1, 2, -1, -2])
     func softmaxAlongAxis(axis: Int) throws {
         let t = OpTest("softmax", inputs: ["X": x], attributes: ["axis": .int(Int32(axis))], outputs: ["Out"])
-        try t.checkOutput("Out", shape: [2, 3, 4], expected: naiveSoftmax(x.scalars(as: Float.self), shape: [2, 3, 4], axis: axis))
+        try t.checkOutput(
+            "Out", shape: [2, 3, 4], expected: naiveSoftmax(x.scalars(as: Float.self), shape: [2, 3, 4], axis: axis))
     }
 
     @Test func defaultAxisIsLast() throws {
         let t = OpTest("softmax", inputs: ["X": x], outputs: ["Out"])
-        try t.checkOutput("Out", shape: [2, 3, 4], expected: naiveSoftmax(x.scalars(as: Float.self), shape: [2, 3, 4], axis: 2))
+        try t.checkOutput(
+            "Out", shape: [2, 3, 4], expected: naiveSoftmax(x.scalars(as: Float.self), shape: [2, 3, 4], axis: 2))
     }
 
     @Test func largeLogitsStayFinite() throws {
         let big = try Tensor(shape: [2, 3], scalars: [1000, 1001, 1002, -1000, -1001, -1002] as [Float])
         let t = OpTest("softmax", inputs: ["X": big], outputs: ["Out"])
-        let e = [exp(-2.0), exp(-1.0), 1], s = e.reduce(0, +)
+        let e = [exp(-2.0), exp(-1.0), 1]
+        let s = e.reduce(0, +)
         let row = e.map { Float($0 / s) }
         try t.checkOutput("Out", shape: [2, 3], expected: row + row.reversed())
     }
@@ -63,7 +67,9 @@ private func naiveSoftmax(_ x: [Float], shape: [Int], axis: Int) -> [Float] {
             try OpRegistry.inferShape(of: op, lookup: { _ in TensorMeta(.float32, [2, 3, 4]) })
         }
         let text = error.map { "\($0)" } ?? ""
-        #expect(text.contains("softmax") && text.contains("'X'") && text.contains("[2, 3, 4]") && text.contains("axis 3"), "\(text)")
+        #expect(
+            text.contains("softmax") && text.contains("'X'") && text.contains("[2, 3, 4]") && text.contains("axis 3"),
+            "\(text)")
     }
 
     @Test func gradShapeMismatchIsReported() throws {
@@ -71,7 +77,9 @@ private func naiveSoftmax(_ x: [Float], shape: [Int], axis: Int) -> [Float] {
         let metas = ["o": TensorMeta(.float32, [2, 3]), "g": TensorMeta(.float32, [2, 4])]
         let error = #expect(throws: FluidError.self) { try OpRegistry.inferShape(of: op, lookup: { metas[$0] }) }
         let text = error.map { "\($0)" } ?? ""
-        #expect(text.contains("softmax_grad") && text.contains("Out@GRAD") && text.contains("[2, 3]") && text.contains("[2, 4]"), "\(text)")
+        #expect(
+            text.contains("softmax_grad") && text.contains("Out@GRAD") && text.contains("[2, 3]")
+                && text.contains("[2, 4]"), "\(text)")
     }
 
     @Test func rejectsNonFloatInput() throws {

@@ -1,13 +1,17 @@
 import Foundation
 import Testing
+
 @testable import Fluid
 
 /// Naive softmax cross entropy over [outer, classes, inner] scores with explicit index math.
 /// Returns (softmax, loss); `hard` labels index rows (o * inner + i), `soft` labels have the
 /// scores' layout. Without `useSoftmax` the scores are taken as probabilities.
-private func naiveSoftmaxCrossEntropy(_ x: [Float], outer: Int, classes: Int, inner: Int, useSoftmax: Bool,
-                                      hard: [Int64]? = nil, soft: [Float]? = nil, ignore: Int64 = -100) -> ([Float], [Float]) {
-    var prob = x, loss = [Float](repeating: 0, count: outer * inner)
+private func naiveSoftmaxCrossEntropy(
+    _ x: [Float], outer: Int, classes: Int, inner: Int, useSoftmax: Bool,
+    hard: [Int64]? = nil, soft: [Float]? = nil, ignore: Int64 = -100
+) -> ([Float], [Float]) {
+    var prob = x
+    var loss = [Float](repeating: 0, count: outer * inner)
     for o in 0..<outer {
         for i in 0..<inner {
             let at = { (k: Int) in (o * classes + k) * inner + i }
@@ -34,20 +38,24 @@ private func naiveSoftmaxCrossEntropy(_ x: [Float], outer: Int, classes: Int, in
     /// Soft labels of `shape`, normalized along `axis` of [outer, classes, inner].
     private func softLabels(_ shape: [Int], outer: Int, classes: Int, inner: Int) throws -> Tensor {
         var v = try Tensor.random(shape, in: 0.1...1, seed: 22).scalars(as: Float.self)
-        for o in 0..<outer { for i in 0..<inner {
-            let s = (0..<classes).map { v[(o * classes + $0) * inner + i] }.reduce(0, +)
-            for k in 0..<classes { v[(o * classes + k) * inner + i] /= s }
-        } }
+        for o in 0..<outer {
+            for i in 0..<inner {
+                let s = (0..<classes).map { v[(o * classes + $0) * inner + i] }.reduce(0, +)
+                for k in 0..<classes { v[(o * classes + k) * inner + i] /= s }
+            }
+        }
         return try Tensor(shape: shape, scalars: v)
     }
 
     private func op(_ logits: Tensor, _ label: Tensor, _ attributes: [String: Attribute] = [:]) -> OpTest {
-        OpTest("softmax_with_cross_entropy", inputs: ["Logits": logits, "Label": label], attributes: attributes,
-               outputs: ["Softmax", "Loss"])
+        OpTest(
+            "softmax_with_cross_entropy", inputs: ["Logits": logits, "Label": label], attributes: attributes,
+            outputs: ["Softmax", "Loss"])
     }
 
     @Test func hardLabelsWithSoftmax() throws {
-        let (s, l) = try naiveSoftmaxCrossEntropy(logits.scalars(as: Float.self), outer: 4, classes: 5, inner: 1, useSoftmax: true, hard: hard)
+        let (s, l) = try naiveSoftmaxCrossEntropy(
+            logits.scalars(as: Float.self), outer: 4, classes: 5, inner: 1, useSoftmax: true, hard: hard)
         let t = op(logits, hardLabel)
         try t.checkOutput("Softmax", shape: [4, 5], expected: s)
         try t.checkOutput("Loss", shape: [4, 1], expected: l)
@@ -56,8 +64,9 @@ private func naiveSoftmaxCrossEntropy(_ x: [Float], outer: Int, classes: Int, in
 
     @Test func softLabelsWithSoftmax() throws {
         let label = try softLabels([4, 5], outer: 4, classes: 5, inner: 1)
-        let (_, l) = try naiveSoftmaxCrossEntropy(logits.scalars(as: Float.self), outer: 4, classes: 5, inner: 1, useSoftmax: true,
-                                              soft: label.scalars(as: Float.self))
+        let (_, l) = try naiveSoftmaxCrossEntropy(
+            logits.scalars(as: Float.self), outer: 4, classes: 5, inner: 1, useSoftmax: true,
+            soft: label.scalars(as: Float.self))
         let t = op(logits, label, ["soft_label": .bool(true)])
         try t.checkOutput("Loss", shape: [4, 1], expected: l)
         try t.checkGradient(["Logits"], of: ["Loss"])
@@ -66,14 +75,16 @@ private func naiveSoftmaxCrossEntropy(_ x: [Float], outer: Int, classes: Int, in
     @Test func classesAlongAxisOne() throws {
         let x = Tensor.random([2, 4, 3], in: -3...3, seed: 23)
         let h: [Int64] = [0, 3, 1, 2, -100, 3]
-        let (s, l) = try naiveSoftmaxCrossEntropy(x.scalars(as: Float.self), outer: 2, classes: 4, inner: 3, useSoftmax: true, hard: h)
+        let (s, l) = try naiveSoftmaxCrossEntropy(
+            x.scalars(as: Float.self), outer: 2, classes: 4, inner: 3, useSoftmax: true, hard: h)
         let t = try op(x, Tensor(shape: [2, 1, 3], scalars: h), ["axis": .int(1)])
         try t.checkOutput("Softmax", shape: [2, 4, 3], expected: s)
         try t.checkOutput("Loss", shape: [2, 1, 3], expected: l)
         try t.checkGradient(["Logits"], of: ["Loss"])
         let soft = try softLabels([2, 4, 3], outer: 2, classes: 4, inner: 3)
-        let (_, softLoss) = try naiveSoftmaxCrossEntropy(x.scalars(as: Float.self), outer: 2, classes: 4, inner: 3, useSoftmax: true,
-                                                     soft: soft.scalars(as: Float.self))
+        let (_, softLoss) = try naiveSoftmaxCrossEntropy(
+            x.scalars(as: Float.self), outer: 2, classes: 4, inner: 3, useSoftmax: true,
+            soft: soft.scalars(as: Float.self))
         let ts = op(x, soft, ["axis": .int(1), "soft_label": .bool(true)])
         try ts.checkOutput("Loss", shape: [2, 1, 3], expected: softLoss)
         try ts.checkGradient(["Logits"], of: ["Loss"])
@@ -82,7 +93,8 @@ private func naiveSoftmaxCrossEntropy(_ x: [Float], outer: Int, classes: Int, in
     /// What Paddle 3.3.1 emits after a softmax layer: Logits already are probabilities.
     @Test func probabilitiesWithoutSoftmax() throws {
         let probs = Tensor.random([4, 5], in: 0.2...1, seed: 24)
-        let (_, l) = try naiveSoftmaxCrossEntropy(probs.scalars(as: Float.self), outer: 4, classes: 5, inner: 1, useSoftmax: false, hard: hard)
+        let (_, l) = try naiveSoftmaxCrossEntropy(
+            probs.scalars(as: Float.self), outer: 4, classes: 5, inner: 1, useSoftmax: false, hard: hard)
         let t = op(probs, hardLabel, ["use_softmax": .bool(false)])
         try t.checkOutput("Softmax", shape: [4, 5], expected: probs.scalars(as: Float.self))
         try t.checkOutput("Loss", shape: [4, 1], expected: l)
@@ -92,8 +104,9 @@ private func naiveSoftmaxCrossEntropy(_ x: [Float], outer: Int, classes: Int, in
     @Test func softProbabilitiesWithoutSoftmax() throws {
         let probs = Tensor.random([4, 5], in: 0.2...1, seed: 25)
         let label = try softLabels([4, 5], outer: 4, classes: 5, inner: 1)
-        let (_, l) = try naiveSoftmaxCrossEntropy(probs.scalars(as: Float.self), outer: 4, classes: 5, inner: 1, useSoftmax: false,
-                                              soft: label.scalars(as: Float.self))
+        let (_, l) = try naiveSoftmaxCrossEntropy(
+            probs.scalars(as: Float.self), outer: 4, classes: 5, inner: 1, useSoftmax: false,
+            soft: label.scalars(as: Float.self))
         let t = op(probs, label, ["use_softmax": .bool(false), "soft_label": .bool(true)])
         try t.checkOutput("Loss", shape: [4, 1], expected: l)
         try t.checkGradient(["Logits"], of: ["Loss"])
@@ -107,8 +120,9 @@ private func naiveSoftmaxCrossEntropy(_ x: [Float], outer: Int, classes: Int, in
         let label = try Tensor(shape: [3, 1], scalars: [1, 3, 0] as [Int64])
         let dloss = try Tensor(shape: [3, 1], scalars: [0.5, -1.25, 2] as [Float])
         let softmax = OpDesc(type: "softmax", inputs: ["X": ["x"]], outputs: ["Out": ["p"]])
-        let loss = OpDesc(type: "softmax_with_cross_entropy", inputs: ["Logits": ["p"], "Label": ["label"]],
-                          outputs: ["Softmax": ["s"], "Loss": ["loss"]], attributes: ["use_softmax": .bool(false)])
+        let loss = OpDesc(
+            type: "softmax_with_cross_entropy", inputs: ["Logits": ["p"], "Label": ["label"]],
+            outputs: ["Softmax": ["s"], "Loss": ["loss"]], attributes: ["use_softmax": .bool(false)])
         func program(_ ops: [OpDesc]) -> Program {
             let p = Program()
             p.globalBlock.addVar(VarDesc(name: "x", shape: [3, 4]))
@@ -123,10 +137,15 @@ private func naiveSoftmaxCrossEntropy(_ x: [Float], outer: Int, classes: Int, in
             grads += rule(GradientContext(op: op, needsGradient: { $0 == "x" || $0 == "p" }))
         }
         let feeds = ["x": x, "label": label, "loss@GRAD": dloss]
-        let analytic = try Executor().run(program([softmax, loss] + grads), scope: Scope(), feed: feeds, fetch: ["x@GRAD", "p"])
-        let dx = try analytic[0].scalars(as: Float.self), p = try analytic[1].scalars(as: Float.self)
-        let labels = try label.scalars(as: Int64.self), d = try dloss.scalars(as: Float.self)
-        let exe = Executor(), scope = Scope(), forward = program([softmax, loss])
+        let analytic = try Executor().run(
+            program([softmax, loss] + grads), scope: Scope(), feed: feeds, fetch: ["x@GRAD", "p"])
+        let dx = try analytic[0].scalars(as: Float.self)
+        let p = try analytic[1].scalars(as: Float.self)
+        let labels = try label.scalars(as: Int64.self)
+        let d = try dloss.scalars(as: Float.self)
+        let exe = Executor()
+        let scope = Scope()
+        let forward = program([softmax, loss])
         for i in 0..<12 {
             let (r, k) = (i / 4, i % 4)
             let closedForm = (p[i] - (Int64(k) == labels[r] ? 1 : 0)) * d[r]
@@ -138,7 +157,9 @@ private func naiveSoftmaxCrossEntropy(_ x: [Float], outer: Int, classes: Int, in
                 return (0..<3).reduce(0.0) { $0 + Double(l.floats[$1]) * Double(d[$1]) }
             }
             let numeric = (try weightedLoss(5e-3) - weightedLoss(-5e-3)) / 1e-2
-            #expect(abs(Double(dx[i]) - numeric) <= 5e-3 * max(abs(numeric), 1e-2), "dx[\(i)] \(dx[i]) vs numeric \(numeric)")
+            #expect(
+                abs(Double(dx[i]) - numeric) <= 5e-3 * max(abs(numeric), 1e-2),
+                "dx[\(i)] \(dx[i]) vs numeric \(numeric)")
         }
     }
 
@@ -146,9 +167,10 @@ private func naiveSoftmaxCrossEntropy(_ x: [Float], outer: Int, classes: Int, in
     func ignoredRowsHaveZeroGradient(useSoftmax: Bool) throws {
         let probs = Tensor.random([4, 5], in: 0.2...1, seed: 26)
         let t = op(probs, hardLabel, ["use_softmax": .bool(useSoftmax)])
-        let grad = OpDesc(type: "softmax_with_cross_entropy_grad",
-                          inputs: ["Label": ["Label.0"], "Softmax": ["out.Softmax.0"], "Loss@GRAD": ["dloss"]],
-                          outputs: ["Logits@GRAD": ["dx"]], attributes: ["use_softmax": .bool(useSoftmax)])
+        let grad = OpDesc(
+            type: "softmax_with_cross_entropy_grad",
+            inputs: ["Label": ["Label.0"], "Softmax": ["out.Softmax.0"], "Loss@GRAD": ["dloss"]],
+            outputs: ["Logits@GRAD": ["dx"]], attributes: ["use_softmax": .bool(useSoftmax)])
         let dloss = try Tensor(shape: [4, 1], scalars: [1, 1, 1, 1] as [Float])
         let program = t.program([t.forwardOp, grad], extraFeeds: ["dloss": dloss])
         var feeds = t.feeds
@@ -174,12 +196,14 @@ private func naiveSoftmaxCrossEntropy(_ x: [Float], outer: Int, classes: Int, in
     }
 
     @Test func labelShapeMismatchIsReported() throws {
-        let op = OpDesc(type: "softmax_with_cross_entropy", inputs: ["Logits": ["x"], "Label": ["l"]],
-                        outputs: ["Softmax": ["s"], "Loss": ["loss"]], attributes: ["soft_label": .bool(true)])
+        let op = OpDesc(
+            type: "softmax_with_cross_entropy", inputs: ["Logits": ["x"], "Label": ["l"]],
+            outputs: ["Softmax": ["s"], "Loss": ["loss"]], attributes: ["soft_label": .bool(true)])
         let metas = ["x": TensorMeta(.float32, [-1, 10]), "l": TensorMeta(.float32, [-1, 1])]
         var text = ""
         do { _ = try OpRegistry.inferShape(of: op, lookup: { metas[$0] }) } catch { text = "\(error)" }
-        #expect(text.contains("softmax_with_cross_entropy") && text.contains("'Label'") && text.contains("[-1, 1]")
+        #expect(
+            text.contains("softmax_with_cross_entropy") && text.contains("'Label'") && text.contains("[-1, 1]")
                 && text.contains("[-1, 10]"), "\(text)")
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Fluid
 
 /// Optimizers through `minimize` on loss = sum(w * c), whose gradient is c, checked over two
@@ -9,14 +10,16 @@ import Testing
     let c: [Float] = [3.0, -4.0, 0.5]
 
     func train(_ optimizer: some Optimizer, steps: Int = 2) throws -> (weights: [Float], main: Program) {
-        let main = Program(), startup = Program()
+        let main = Program()
+        let startup = Program()
         let net = ProgramBuilder(main: main, startup: startup)
         let x = net.data("c", shape: [3])
         main.globalBlock.addVar(VarDesc(name: "w", shape: [3], persistable: true, isParameter: true))
         let w = Variable(name: "w", dtype: .float32, shape: [3])
         let loss = try net.reduceSum(try net.multiply(w, x))
         try optimizer.minimize(loss, program: main, startup: startup)
-        let exe = Executor(), scope = Scope()
+        let exe = Executor()
+        let scope = Scope()
         try exe.run(startup, scope: scope)
         try scope.set("w", Tensor(shape: [3], scalars: w0))
         for _ in 0..<steps { try exe.run(main, scope: scope, feed: ["c": Tensor(shape: [3], scalars: c)]) }
@@ -72,6 +75,14 @@ import Testing
         }
         // First Adam step moves each weight by lr against the gradient's sign (m_hat/sqrt(v_hat) = sign(g)).
         expectClose(w, (0..<3).map { w0[$0] - 0.01 * (c[$0] > 0 ? 1 : -1) }, "adam first step")
+    }
+
+    @Test(arguments: [false, true]) func momentumSteps(nesterov: Bool) throws {
+        let (w, _) = try train(Momentum(learningRate: 0.1, momentum: 0.5, useNesterov: nesterov))
+        // The gradient is c at every step: v1 = c, v2 = 1.5 c; Nesterov steps by g + mu * v.
+        let steps: Float = nesterov ? (1 + 0.5) + (1 + 0.5 * 1.5) : 1 + 1.5
+        let want = (0..<3).map { w0[$0] - 0.1 * steps * c[$0] }
+        expectClose(w, want, nesterov ? "nesterov momentum" : "momentum")
     }
 
     @Test func scheduledLearningRateDrivesTheUpdate() throws {

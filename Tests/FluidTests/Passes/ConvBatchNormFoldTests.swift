@@ -1,11 +1,14 @@
 import Testing
+
 @testable import Fluid
 
 @Suite struct ConvBatchNormFoldTests {
     private let input = Tensor.random([2, 3, 7, 7], seed: 21)
 
     /// conv2d (with or without its bias add) then batch_norm, then relu reading batch_norm's Y.
-    private func convBN(bias: Bool, isTest: Bool = true, alsoFetchConv: Bool = false) throws -> (PassFixture, out: String, conv: String) {
+    private func convBN(bias: Bool, isTest: Bool = true, alsoFetchConv: Bool = false) throws -> (
+        PassFixture, out: String, conv: String
+    ) {
         var names = ("", "")
         let f = try PassFixture(seed: 9) { net in
             let img = net.data("img", shape: [-1, 3, 7, 7])
@@ -24,10 +27,13 @@ import Testing
         let report = try ConvBatchNormFold().apply(to: p, scope: f.scope)
         #expect(report.fusions == 1)
         #expect(opTypes(p) == ["conv2d", "elementwise_add", "relu"])
-        let conv = p.globalBlock.ops[0], add = p.globalBlock.ops[1]
+        let conv = p.globalBlock.ops[0]
+        let add = p.globalBlock.ops[1]
         let newFilter = try #require(conv.input("Filter").first)
         #expect(newFilter != "conv2d_0.w_0" && p.globalBlock.findVar(newFilter)?.persistable == true)
-        #expect(add.attributes["axis"] == .int(1) && add.output("Out") == ["batch_norm_0.tmp_3"], "batch_norm's Y keeps its name")
+        #expect(
+            add.attributes["axis"] == .int(1) && add.output("Out") == ["batch_norm_0.tmp_3"],
+            "batch_norm's Y keeps its name")
         #expect(p.globalBlock.findVar(add.input("Y")[0])?.persistable == true)
         #expect(p.globalBlock.findVar("batch_norm_0.w_1") == nil, "the running mean is no longer part of the program")
         #expect(try f.scope["conv2d_0.w_0"]!.scalars(as: Float.self) == filter, "the original filter is untouched")
@@ -47,9 +53,14 @@ import Testing
         let p = f.main.copy()
         try ConvBatchNormFold().apply(to: p, scope: f.scope)
         let s = { (name: String) in f.scope[name]!.uncheckedScalars(as: Float.self) }
-        let g = s("batch_norm_0.w_0"), beta = s("batch_norm_0.b_0"), m = s("batch_norm_0.w_1"), v = s("batch_norm_0.w_2")
-        let w = s("conv2d_0.w_0"), b = s("conv2d_0.b_0")
-        let w2 = s(p.globalBlock.ops[0].input("Filter")[0]), b2 = s(p.globalBlock.ops[1].input("Y")[0])
+        let g = s("batch_norm_0.w_0")
+        let beta = s("batch_norm_0.b_0")
+        let m = s("batch_norm_0.w_1")
+        let v = s("batch_norm_0.w_2")
+        let w = s("conv2d_0.w_0")
+        let b = s("conv2d_0.b_0")
+        let w2 = s(p.globalBlock.ops[0].input("Filter")[0])
+        let b2 = s(p.globalBlock.ops[1].input("Y")[0])
         for c in 0..<4 {
             let alpha = g[c] / (v[c] + 1e-5).squareRoot()
             #expect(abs(b2[c] - ((b[c] - m[c]) * alpha + beta[c])) < 1e-5)

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Fluid
 
 @Suite struct FCFuseTests {
@@ -13,17 +14,21 @@ import Testing
         let report = try FCFuse().apply(to: p, scope: nil)
         #expect(report.fusions == 2 && report.opsRemoved == 5 && report.opsAdded == 2)
         #expect(opTypes(p) == ["fc", "fc", "softmax"])
-        let first = p.globalBlock.ops[0], second = p.globalBlock.ops[1]
-        #expect(first.input("Input") == ["img"] && first.input("W") == ["fc_0.w_0"] && first.input("Bias") == ["fc_0.b_0"])
-        #expect(first.attributes["activation_type"] == .string("relu") && first.attributes["in_num_col_dims"] == .int(1))
+        let first = p.globalBlock.ops[0]
+        let second = p.globalBlock.ops[1]
+        #expect(
+            first.input("Input") == ["img"] && first.input("W") == ["fc_0.w_0"] && first.input("Bias") == ["fc_0.b_0"])
+        #expect(
+            first.attributes["activation_type"] == .string("relu") && first.attributes["in_num_col_dims"] == .int(1))
         #expect(first.attributes["padding_weights"] == .bool(false))
         #expect(second.attributes["activation_type"] == .string(""), "softmax is not fused")
         #expect(second.input("Input") == first.output("Out"))
         #expect(p.globalBlock.findVar("fc_0.tmp_0") == nil, "the mul's output is gone")
 
         let img = Tensor.random([3, 1, 4, 4], seed: 8)
-        expectClose(try f.run(p, feed: ["img": img], fetch: [prediction]),
-                    try f.run(f.main, feed: ["img": img], fetch: [prediction]))
+        expectClose(
+            try f.run(p, feed: ["img": img], fetch: [prediction]),
+            try f.run(f.main, feed: ["img": img], fetch: [prediction]))
     }
 
     @Test func keepsLeadingDimsWithNumFlattenDims() throws {
@@ -42,7 +47,7 @@ import Testing
         let f = try PassFixture { net in
             let x = net.data("x", shape: [-1, 4])
             _ = try net.fc(x, size: 3, act: .relu)
-            _ = try net.sigmoid(try net.variable("fc_0.tmp_0"))   // the mul's output, read a second time
+            _ = try net.sigmoid(try net.variable("fc_0.tmp_0"))  // the mul's output, read a second time
         }
         let p = f.main.copy()
         #expect(try FCFuse().apply(to: p, scope: nil).fusions == 0)
@@ -53,7 +58,8 @@ import Testing
     }
 
     @Test func addOutputReadTwiceKeepsTheRelu() throws {
-        var relu = "", sum = ""
+        var relu = ""
+        var sum = ""
         let f = try PassFixture { net in
             let h = try net.fc(net.data("x", shape: [-1, 4]), size: 3)
             sum = h.name
@@ -65,17 +71,20 @@ import Testing
         #expect(opTypes(p) == ["fc", "relu", "tanh"])
         #expect(p.globalBlock.ops[0].attributes["activation_type"] == .string(""))
         let x = Tensor.random([5, 4], seed: 3)
-        expectClose(try f.run(p, feed: ["x": x], fetch: [sum, relu]), try f.run(f.main, feed: ["x": x], fetch: [sum, relu]))
+        expectClose(
+            try f.run(p, feed: ["x": x], fetch: [sum, relu]), try f.run(f.main, feed: ["x": x], fetch: [sum, relu]))
     }
 
     @Test func nonParameterWeightOrBiasIsNotFused() throws {
         // mul of two data variables: Y is no persistable weight.
-        let p = Program(), b = p.globalBlock
+        let p = Program()
+        let b = p.globalBlock
         b.addVar(VarDesc(name: "x", shape: [-1, 4], needCheckFeed: true))
         b.addVar(VarDesc(name: "w", shape: [4, 3], needCheckFeed: true))
         b.addVar(VarDesc(name: "bias", shape: [3], persistable: true))
         try b.appendInferred(OpDesc(type: "mul", inputs: ["X": ["x"], "Y": ["w"]], outputs: ["Out": ["m"]]))
-        try b.appendInferred(OpDesc(type: "elementwise_add", inputs: ["X": ["m"], "Y": ["bias"]], outputs: ["Out": ["y"]]))
+        try b.appendInferred(
+            OpDesc(type: "elementwise_add", inputs: ["X": ["m"], "Y": ["bias"]], outputs: ["Out": ["y"]]))
         #expect(try FCFuse().apply(to: p, scope: nil).fusions == 0)
     }
 }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Fluid
 
 @Suite struct InferenceOptimizeTests {
@@ -27,17 +28,23 @@ import Testing
         let report = try InferenceOptimize(fetches: [prediction]).apply(to: p, scope: nil)
         let training: OpRole = [.backward, .optimize, .lrSched]
         #expect(p.globalBlock.ops.allSatisfy { $0.role.isDisjoint(with: training) })
-        #expect(opTypes(p) == ["conv2d", "elementwise_add", "relu", "batch_norm", "dropout", "mul", "elementwise_add", "softmax"],
-                "loss and accuracy do not reach the prediction")
-        #expect(p.globalBlock.ops.filter { ["conv2d", "batch_norm", "dropout"].contains($0.type) }
-            .allSatisfy { $0.attributes["is_test"] == .bool(true) })
+        #expect(
+            opTypes(p) == [
+                "conv2d", "elementwise_add", "relu", "batch_norm", "dropout", "mul", "elementwise_add", "softmax",
+            ],
+            "loss and accuracy do not reach the prediction")
+        #expect(
+            p.globalBlock.ops.filter { ["conv2d", "batch_norm", "dropout"].contains($0.type) }
+                .allSatisfy { $0.attributes["is_test"] == .bool(true) })
         #expect(report.opsRemoved == f.main.globalBlock.ops.count - 8)
         #expect(p.globalBlock.findVar("label") != nil, "data variables stay")
         #expect(!p.globalBlock.vars.contains { $0.name.contains("@GRAD") || $0.name.contains("moment") })
 
         // The reference: the existing test clone, which drops by role and keeps the loss.
-        let input = try Tensor.random([3, 2, 6, 6], seed: 5), label = try Tensor(shape: [3, 1], scalars: [1, 0, 3] as [Int64])
-        let expected = try f.run(f.main.clone(forTest: true), feed: ["img": input, "label": label], fetch: [prediction])
+        let input = try Tensor.random([3, 2, 6, 6], seed: 5)
+        let label = try Tensor(shape: [3, 1], scalars: [1, 0, 3] as [Int64])
+        let expected = try f.run(
+            f.main.clone(forTest: true), feed: ["img": input, "label": label], fetch: [prediction])
         expectClose(try f.run(p, feed: ["img": input], fetch: [prediction]), expected)
     }
 

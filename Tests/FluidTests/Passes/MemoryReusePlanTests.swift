@@ -1,10 +1,12 @@
 import Testing
+
 @testable import Fluid
 
 /// Lifetimes recomputed here, independently of the pass: for every non-persistable,
 /// non-data variable of block 0, the first and last op index that touches it.
 private func naiveLifetimes(_ p: Program) -> [String: ClosedRange<Int>] {
-    var first: [String: Int] = [:], last: [String: Int] = [:]
+    var first: [String: Int] = [:]
+    var last: [String: Int] = [:]
     for (i, op) in p.globalBlock.ops.enumerated() {
         for name in op.inputNames + op.outputNames {
             if first[name] == nil { first[name] = i }
@@ -16,7 +18,8 @@ private func naiveLifetimes(_ p: Program) -> [String: ClosedRange<Int>] {
 
 /// A chain of `count` relus from x: t_1 = relu(x), ..., the last one fetched.
 private func reluChain(_ count: Int) throws -> (Program, out: String) {
-    let p = Program(), b = p.globalBlock
+    let p = Program()
+    let b = p.globalBlock
     b.addVar(VarDesc(name: "x", shape: [-1, 8], needCheckFeed: true))
     var last = "x"
     for i in 1...count {
@@ -72,7 +75,8 @@ private func reluChain(_ count: Int) throws -> (Program, out: String) {
 
     @Test(arguments: [true, false]) func tutorialNetworkSavesMemoryAndKeepsResults(cnn: Bool) throws {
         let (f, prediction) = try tutorialNetwork(cnn: cnn)
-        let original = f.main.copy(), p = f.main.copy()
+        let original = f.main.copy()
+        let p = f.main.copy()
         let lifetimes = naiveLifetimes(original)
         let pass = MemoryReusePlan(batchSize: 8, fetches: [prediction])
         let plan = pass.plan(for: original)
@@ -80,7 +84,8 @@ private func reluChain(_ count: Int) throws -> (Program, out: String) {
         for buffer in plan.buffers {
             for (i, a) in buffer.members.enumerated() {
                 for b in buffer.members[(i + 1)...] {
-                    let ra = try #require(lifetimes[a.name]), rb = try #require(lifetimes[b.name])
+                    let ra = try #require(lifetimes[a.name])
+                    let rb = try #require(lifetimes[b.name])
                     #expect(!ra.overlaps(rb), "\(a.name) \(ra) and \(b.name) \(rb) share \(buffer.name)")
                     #expect(original.globalBlock.findVar(a.name)?.dtype == original.globalBlock.findVar(b.name)?.dtype)
                 }
@@ -94,7 +99,8 @@ private func reluChain(_ count: Int) throws -> (Program, out: String) {
         #expect(report.bytesSaved == plan.bytesSaved)
         let img = Tensor.random([8, 1, 12, 12], seed: 2)
         // Run twice: the second run goes through a plan whose buffers already hold other values.
-        let exe = Executor(), scope = f.scope.makeChild()
+        let exe = Executor()
+        let scope = f.scope.makeChild()
         _ = try exe.run(p, scope: scope, feed: ["img": img], fetch: [prediction])
         let after = try exe.run(p, scope: scope, feed: ["img": img], fetch: [prediction])
         expectClose(after, try f.run(original, feed: ["img": img], fetch: [prediction]))

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Fluid
 
 @Suite struct PassManagerTests {
@@ -36,23 +37,28 @@ import Testing
         #expect(byName["conv_bn_fold"]!.fusions == 1 && byName["fc_fuse"]!.fusions == 2)
         #expect(byName["memory_reuse"]!.bytesSaved > 0)
         let types = Set(opTypes(inference))
-        #expect(types.isDisjoint(with: ["batch_norm", "mul", "adam", "mean"]) && types.isSubset(of: ["conv2d", "elementwise_add", "relu", "pool2d", "fc", "softmax"]))
+        #expect(
+            types.isDisjoint(with: ["batch_norm", "mul", "adam", "mean"])
+                && types.isSubset(of: ["conv2d", "elementwise_add", "relu", "pool2d", "fc", "softmax"]))
 
         // The reference: the test clone of the training program, run on the same parameters.
-        let img = try Tensor.random([4, 1, 10, 10], seed: 6), label = try Tensor(shape: [4, 1], scalars: [0, 1, 2, 3] as [Int64])
+        let img = try Tensor.random([4, 1, 10, 10], seed: 6)
+        let label = try Tensor(shape: [4, 1], scalars: [0, 1, 2, 3] as [Int64])
         let expected = try f.run(f.main.clone(forTest: true), feed: ["img": img, "label": label], fetch: [prediction])
         expectClose(try f.run(inference, feed: ["img": img], fetch: [prediction]), expected, absolute: 1e-5)
     }
 
     @Test func interfaceComesFromFeedAndFetchOps() throws {
-        let p = Program(), b = p.globalBlock
+        let p = Program()
+        let b = p.globalBlock
         b.addVar(VarDesc(name: "feed", kind: .feedMinibatch, persistable: true))
         b.addVar(VarDesc(name: "fetch", kind: .fetchList, persistable: true))
         b.addVar(VarDesc(name: "x", shape: [-1, 3], needCheckFeed: true))
         b.appendOp(OpDesc(type: "feed", inputs: ["X": ["feed"]], outputs: ["Out": ["x"]], attributes: ["col": .int(0)]))
         try b.appendInferred(OpDesc(type: "relu", inputs: ["X": ["x"]], outputs: ["Out": ["y"]]))
         try b.appendInferred(OpDesc(type: "tanh", inputs: ["X": ["x"]], outputs: ["Out": ["unused"]]))
-        b.appendOp(OpDesc(type: "fetch", inputs: ["X": ["y"]], outputs: ["Out": ["fetch"]], attributes: ["col": .int(0)]))
+        b.appendOp(
+            OpDesc(type: "fetch", inputs: ["X": ["y"]], outputs: ["Out": ["fetch"]], attributes: ["col": .int(0)]))
         try PassManager(["prune", "dead_code_elimination"]).run(on: p, scope: nil)
         #expect(opTypes(p) == ["feed", "relu", "fetch"])
     }

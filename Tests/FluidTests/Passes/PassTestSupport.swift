@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Fluid
 
 /// A main program, its startup program and a scope holding the parameters, with every
@@ -34,15 +35,20 @@ struct PassFixture {
 }
 
 /// Expects `got` to match `expected` elementwise within `relative` plus a small absolute floor.
-func expectClose(_ got: [Tensor], _ expected: [Tensor], relative: Float = 1e-5, absolute: Float = 1e-6,
-                 sourceLocation: SourceLocation = #_sourceLocation) {
+func expectClose(
+    _ got: [Tensor], _ expected: [Tensor], relative: Float = 1e-5, absolute: Float = 1e-6,
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
     #expect(got.count == expected.count, sourceLocation: sourceLocation)
     for (g, e) in zip(got, expected) {
         #expect(g.shape == e.shape, "shape \(g.shape), expected \(e.shape)", sourceLocation: sourceLocation)
         guard g.shape == e.shape else { continue }
-        let a = g.uncheckedScalars(as: Float.self), b = e.uncheckedScalars(as: Float.self)
+        let a = g.uncheckedScalars(as: Float.self)
+        let b = e.uncheckedScalars(as: Float.self)
         let bad = a.indices.first { !(abs(a[$0] - b[$0]) <= relative * abs(b[$0]) + absolute) }
-        #expect(bad == nil, "element \(bad ?? 0): \(bad.map { a[$0] } ?? 0), expected \(bad.map { b[$0] } ?? 0)", sourceLocation: sourceLocation)
+        #expect(
+            bad == nil, "element \(bad ?? 0): \(bad.map { a[$0] } ?? 0), expected \(bad.map { b[$0] } ?? 0)",
+            sourceLocation: sourceLocation)
     }
 }
 

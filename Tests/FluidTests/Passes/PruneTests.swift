@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Fluid
 
 /// An MLP classifier with its loss and accuracy: what a training program holds besides the
@@ -29,7 +30,10 @@ private func classifier() throws -> (PassFixture, prediction: String, loss: Stri
         #expect(report.opsRemoved == f.main.globalBlock.ops.count - 6)
         #expect(pruned.globalBlock.findVar("label") == nil, "the label is no longer used")
         #expect(pruned.globalBlock.findVar("img") != nil && pruned.globalBlock.findVar(prediction) != nil)
-        #expect(pruned.globalBlock.vars.allSatisfy { v in v.name == "img" || pruned.globalBlock.ops.contains { ($0.inputNames + $0.outputNames).contains(v.name) } })
+        #expect(
+            pruned.globalBlock.vars.allSatisfy { v in
+                v.name == "img" || pruned.globalBlock.ops.contains { ($0.inputNames + $0.outputNames).contains(v.name) }
+            })
 
         let before = try f.run(f.main, feed: ["img": img, "label": label], fetch: [prediction])
         let after = try f.run(pruned, feed: ["img": img], fetch: [prediction])
@@ -61,11 +65,19 @@ private func classifier() throws -> (PassFixture, prediction: String, loss: Stri
 
     @Test func feedAndFetchOpsOfKeptVariablesStay() throws {
         let (f, prediction, loss) = try classifier()
-        let p = f.main.copy(), b = p.globalBlock
+        let p = f.main.copy()
+        let b = p.globalBlock
         b.addVar(VarDesc(name: "feed", kind: .feedMinibatch, persistable: true))
         b.addVar(VarDesc(name: "fetch", kind: .fetchList, persistable: true))
-        let feeds = [("img", 0), ("label", 1)].map { OpDesc(type: "feed", inputs: ["X": ["feed"]], outputs: ["Out": [$0.0]], attributes: ["col": .int(Int32($0.1))]) }
-        let fetches = [(prediction, 0), (loss, 1)].map { OpDesc(type: "fetch", inputs: ["X": [$0.0]], outputs: ["Out": ["fetch"]], attributes: ["col": .int(Int32($0.1))]) }
+        let feeds = [("img", 0), ("label", 1)].map {
+            OpDesc(
+                type: "feed", inputs: ["X": ["feed"]], outputs: ["Out": [$0.0]], attributes: ["col": .int(Int32($0.1))])
+        }
+        let fetches = [(prediction, 0), (loss, 1)].map {
+            OpDesc(
+                type: "fetch", inputs: ["X": [$0.0]], outputs: ["Out": ["fetch"]],
+                attributes: ["col": .int(Int32($0.1))])
+        }
         b.ops = feeds + b.ops + fetches
         try p.prune(feeds: ["img"], fetches: [prediction])
         #expect(b.ops.filter { $0.type == "feed" }.map { $0.output("Out") } == [["img"]])

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Fluid
 
 @Suite struct ExecutorTests {
@@ -9,8 +10,42 @@ import Testing
         return p
     }
 
+    /// A program holding Paddle's feed and fetch ops, written by hand with the ops out of column order:
+    /// its feed targets and default fetches follow `col`, not the order of the ops.
+    @Test func feedAndFetchOpsAreOrderedByColumn() throws {
+        let p = Program()
+        let b = p.globalBlock
+        b.addVar(VarDesc(name: "feed", kind: .feedMinibatch, persistable: true))
+        b.addVar(VarDesc(name: "fetch", kind: .fetchList, persistable: true))
+        b.addVar(VarDesc(name: "a", shape: [2]))
+        b.addVar(VarDesc(name: "b", shape: [2]))
+        for (col, name) in [(1, "b"), (0, "a")] {
+            b.appendOp(
+                OpDesc(
+                    type: "feed", inputs: ["X": ["feed"]], outputs: ["Out": [name]],
+                    attributes: ["col": .int(Int32(col))]))
+        }
+        b.appendOp(OpDesc(type: "elementwise_sub", inputs: ["X": ["a"], "Y": ["b"]], outputs: ["Out": ["difference"]]))
+        b.appendOp(OpDesc(type: "elementwise_mul", inputs: ["X": ["a"], "Y": ["b"]], outputs: ["Out": ["product"]]))
+        for (col, name) in [(1, "product"), (0, "difference")] {
+            b.appendOp(
+                OpDesc(
+                    type: "fetch", inputs: ["X": [name]], outputs: ["Out": ["fetch"]],
+                    attributes: ["col": .int(Int32(col))]))
+        }
+        let exe = Executor()
+        #expect(try exe.feedTargets(of: p) == ["a", "b"])
+        let feed = try [
+            "a": Tensor(shape: [2], scalars: [5, 7] as [Float]), "b": Tensor(shape: [2], scalars: [2, 3] as [Float]),
+        ]
+        let fetched = try exe.run(p, scope: Scope(), feed: feed)
+        #expect(try fetched.map { try $0.scalars(as: Float.self) } == [[3, 4], [10, 21]])
+    }
+
     @Test func plansAreReusedForTheSameShapesAndRecompiledForNewOnes() throws {
-        let p = reluProgram(), exe = Executor(), scope = Scope()
+        let p = reluProgram()
+        let exe = Executor()
+        let scope = Scope()
         let a = try Tensor(shape: [2, 3], scalars: [-1, 2, -3, 4, -5, 6] as [Float])
         let y1 = try exe.run(p, scope: scope, feed: ["x": a], fetch: ["y"])[0]
         #expect(try y1.scalars(as: Float.self) == [0, 2, 0, 4, 0, 6])
@@ -32,7 +67,8 @@ import Testing
     }
 
     @Test func feedOfWrongRankOrDtypeNamesTheVariableAndShapes() throws {
-        let p = reluProgram(), exe = Executor()
+        let p = reluProgram()
+        let exe = Executor()
         let wrongRank = try Tensor(dtype: .float32, shape: [2, 3, 1])
         do {
             try exe.run(p, scope: Scope(), feed: ["x": wrongRank])
@@ -74,7 +110,8 @@ import Testing
         let p = Program()
         p.globalBlock.addVar(VarDesc(name: "w", shape: [-1], persistable: true))
         p.globalBlock.appendOp(OpDesc(type: "relu", inputs: ["X": ["w"]], outputs: ["Out": ["y"]]))
-        let exe = Executor(), scope = Scope()
+        let exe = Executor()
+        let scope = Scope()
         try scope.set("w", Tensor(shape: [2], scalars: [-1, 2] as [Float]))
         #expect(try exe.run(p, scope: scope, fetch: ["y"])[0].scalars(as: Float.self) == [0, 2])
         try scope.set("w", Tensor(shape: [5], scalars: [1, -2, 3, -4, 5] as [Float]))
@@ -84,17 +121,20 @@ import Testing
 
     @Test func anOutputOfUnknownSizeIsAnErrorNotACrash() throws {
         let p = Program()
-        p.globalBlock.appendOp(OpDesc(type: "fill_constant", outputs: ["Out": ["y"]], attributes: ["shape": .longs([-1, 2])]))
+        p.globalBlock.appendOp(
+            OpDesc(type: "fill_constant", outputs: ["Out": ["y"]], attributes: ["shape": .longs([-1, 2])]))
         #expect(throws: FluidError.self) { try Executor().run(p, scope: Scope()) }
     }
 
     @Test func runningBeforeTheStartupProgramSaysSo() throws {
-        let main = Program(), startup = Program()
+        let main = Program()
+        let startup = Program()
         let net = ProgramBuilder(main: main, startup: startup)
         let x = net.data("x", shape: [-1, 2])
         let y = try net.fc(x, size: 3)
         do {
-            try Executor().run(main, scope: Scope(), feed: ["x": Tensor(shape: [1, 2], scalars: [1, 2] as [Float])], fetch: [y.name])
+            try Executor().run(
+                main, scope: Scope(), feed: ["x": Tensor(shape: [1, 2], scalars: [1, 2] as [Float])], fetch: [y.name])
             Issue.record("running without parameters must fail")
         } catch {
             #expect("\(error)".contains("fc_0.w_0") && "\(error)".contains("startup"), "\(error)")
@@ -119,7 +159,9 @@ import Testing
     @Test func persistablesLiveInTheGivenScopeAndTemporariesInItsChild() throws {
         let p = Program()
         p.globalBlock.addVar(VarDesc(name: "w", shape: [2], persistable: true))
-        p.globalBlock.appendOp(OpDesc(type: "fill_constant", outputs: ["Out": ["w"]], attributes: ["shape": .longs([2]), "value": .float(3)]))
+        p.globalBlock.appendOp(
+            OpDesc(
+                type: "fill_constant", outputs: ["Out": ["w"]], attributes: ["shape": .longs([2]), "value": .float(3)]))
         p.globalBlock.appendOp(OpDesc(type: "relu", inputs: ["X": ["w"]], outputs: ["Out": ["t"]]))
         let scope = Scope()
         try Executor().run(p, scope: scope)

@@ -1,5 +1,6 @@
-import Testing
 import Foundation
+import Testing
+
 @testable import Fluid
 
 /// The thread limit changes how many workers run a kernel's pieces, never the pieces, so results
@@ -12,15 +13,18 @@ import Foundation
             try Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { _ in Float(generator.nextUnit()) - 0.5 })
         }
         // Large enough (8 x 16 x 24 x 24 in, 32 filters) for the kernels to split over threads.
-        let test = try OpTest("conv2d", inputs: ["Input": random([8, 16, 24, 24]), "Filter": random([32, 16, 3, 3])],
-                          attributes: ["strides": .ints([1, 1]), "paddings": .ints([1, 1]), "dilations": .ints([1, 1]), "groups": .int(1)],
-                          outputs: ["Output"])
+        let test = try OpTest(
+            "conv2d", inputs: ["Input": random([8, 16, 24, 24]), "Filter": random([32, 16, 3, 3])],
+            attributes: [
+                "strides": .ints([1, 1]), "paddings": .ints([1, 1]), "dilations": .ints([1, 1]), "groups": .int(1),
+            ],
+            outputs: ["Output"])
         let all = ProcessInfo.processInfo.activeProcessorCount
         defer { ProcessSetup.setKernelThreadCount(all) }
         ProcessSetup.setKernelThreadCount(1)
         #expect(ProcessSetup.threadCount == 1)
         let serial = try test.output("Output")
-        ProcessSetup.setKernelThreadCount(0)   // clamped to 1
+        ProcessSetup.setKernelThreadCount(0)  // clamped to 1
         #expect(ProcessSetup.threadCount == 1)
         ProcessSetup.setKernelThreadCount(all)
         #expect(ProcessSetup.threadCount == all)

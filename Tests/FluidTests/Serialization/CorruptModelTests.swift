@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Fluid
 
 /// Every kind of damaged model file is refused with an error naming the file (and the
@@ -81,16 +82,23 @@ import Testing
         // A stream whose TensorDesc claims [2^40] floats, with 4 bytes of data.
         var header = Data()
         func put<T: FixedWidthInteger>(_ v: T) { withUnsafeBytes(of: v.littleEndian) { header.append(contentsOf: $0) } }
-        put(UInt32(0)); put(UInt64(0)); put(UInt32(0))
+        put(UInt32(0))
+        put(UInt64(0))
+        put(UInt32(0))
         let desc = TensorDescWire.encode(dtype: .float32, dims: [1 << 40])
-        put(Int32(desc.count)); header.append(desc); header.append(Data(count: 4))
+        put(Int32(desc.count))
+        header.append(desc)
+        header.append(Data(count: 4))
         try header.write(to: URL(fileURLWithPath: dir + "/fluid1x/fc_0.b_0"))
         expectFailure(dir + "/fluid1x", mentioning: ["fc_0.b_0", "truncated"])
         // Negative dims.
         header = Data()
-        put(UInt32(0)); put(UInt64(0)); put(UInt32(0))
+        put(UInt32(0))
+        put(UInt64(0))
+        put(UInt32(0))
         let negative = TensorDescWire.encode(dtype: .float32, dims: [-3])
-        put(Int32(negative.count)); header.append(negative)
+        put(Int32(negative.count))
+        header.append(negative)
         try header.write(to: URL(fileURLWithPath: dir + "/fluid1x/fc_0.b_0"))
         expectFailure(dir + "/fluid1x", mentioning: ["fc_0.b_0", "[-3]"])
     }
@@ -133,11 +141,14 @@ import Testing
         let seed = ProcessInfo.processInfo.environment["SWIFTFLUID_FUZZ_SEED"].flatMap { UInt64($0) } ?? 20_261_201
         print("CorruptModelTests.mutatedFilesNeverCrash seed \(seed)")
         var rng = SeededGenerator(seed: seed)
-        let models = ["export/cnn/cnn.pdmodel", "export/mlp/fluid1x/__model__", "export/softmax/full_attrs/softmax.pdmodel"]
+        let models = [
+            "export/cnn/cnn.pdmodel", "export/mlp/fluid1x/__model__", "export/softmax/full_attrs/softmax.pdmodel",
+        ]
         let program = try ProgramDesc.decode(try Fixtures.data("export/cnn/cnn.pdmodel"), source: "cnn")
         let variables = PersistableFiles.variables(of: program)
         let params = [UInt8](try Fixtures.data("export/cnn/cnn.pdiparams"))
-        var parsedPrograms = 0, parsedParams = 0
+        var parsedPrograms = 0
+        var parsedParams = 0
         for round in 0..<3000 {
             let isParams = round % 3 == 2
             let original = isParams ? params : [UInt8](try Fixtures.data(models[round % 3]))
@@ -172,7 +183,8 @@ import Testing
         case 1:
             b.removeLast(Int.random(in: 1..<b.count, using: &rng))
         case 2:
-            let from = Int.random(in: 0..<b.count, using: &rng), to = Int.random(in: 0..<b.count, using: &rng)
+            let from = Int.random(in: 0..<b.count, using: &rng)
+            let to = Int.random(in: 0..<b.count, using: &rng)
             let n = min(Int.random(in: 1...64, using: &rng), b.count - from)
             b.insert(contentsOf: b[from..<from + n], at: to)
         default:

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Fluid
 
 /// Tensor streams and model files are held to FluidLimits before anything is allocated for
@@ -9,7 +10,8 @@ import Testing
     static func stream(_ dtype: DataType, _ dims: [Int], trailing: Int = 8) -> [UInt8] {
         let desc = [UInt8](TensorDescWire.encode(dtype: dtype, dims: dims))
         return [0, 0, 0, 0] + [UInt8](repeating: 0, count: 8) + [0, 0, 0, 0]
-            + withUnsafeBytes(of: Int32(desc.count).littleEndian, Array.init) + desc + [UInt8](repeating: 0, count: trailing)
+            + withUnsafeBytes(of: Int32(desc.count).littleEndian, Array.init) + desc
+            + [UInt8](repeating: 0, count: trailing)
     }
 
     func expectRefused(_ path: String, naming words: [String], _ load: (String) throws -> Void) {
@@ -55,10 +57,14 @@ import Testing
             try handle.close()
         }
         try sparse(directory + "/__model__", size: FluidLimits.maxModelBytes + (1 << 20))
-        expectRefused(directory, naming: ["__model__", "FluidLimits.maxModelBytes (256 MiB)"]) { _ = try loadInferenceModel(from: $0) }
+        expectRefused(directory, naming: ["__model__", "FluidLimits.maxModelBytes (256 MiB)"]) {
+            _ = try loadInferenceModel(from: $0)
+        }
         let params = directory + "/huge.pdiparams"
         try sparse(params, size: FluidLimits.maxParameterFileBytes + (1 << 20))
-        expectRefused(params, naming: ["FluidLimits.maxParameterFileBytes"]) { _ = try TensorStream.readAll(contentsOf: $0) }
+        expectRefused(params, naming: ["FluidLimits.maxParameterFileBytes"]) {
+            _ = try TensorStream.readAll(contentsOf: $0)
+        }
     }
 
     @Test func programDescDataAboveTheLimitIsRefusedBeforeUnpacking() {

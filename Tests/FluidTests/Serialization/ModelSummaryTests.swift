@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Fluid
 
 /// `ModelSummary` of Paddle's exported models, checked against the parameter shapes and op
@@ -8,11 +9,15 @@ import Testing
     /// The parameters Paddle declares for each model, with their shapes.
     static let parameterShapes: [String: [String: [Int]]] = [
         "softmax": ["fc_0.w_0": [784, 10], "fc_0.b_0": [10]],
-        "mlp": ["fc_0.w_0": [784, 200], "fc_0.b_0": [200], "fc_1.w_0": [200, 200], "fc_1.b_0": [200],
-                "fc_2.w_0": [200, 10], "fc_2.b_0": [10]],
-        "cnn": ["conv2d_0.w_0": [20, 1, 5, 5], "conv2d_0.b_0": [20], "conv2d_1.w_0": [50, 20, 5, 5], "conv2d_1.b_0": [50],
-                "batch_norm_0.w_0": [20], "batch_norm_0.b_0": [20], "batch_norm_0.w_1": [20], "batch_norm_0.w_2": [20],
-                "fc_0.w_0": [800, 10], "fc_0.b_0": [10]],
+        "mlp": [
+            "fc_0.w_0": [784, 200], "fc_0.b_0": [200], "fc_1.w_0": [200, 200], "fc_1.b_0": [200],
+            "fc_2.w_0": [200, 10], "fc_2.b_0": [10],
+        ],
+        "cnn": [
+            "conv2d_0.w_0": [20, 1, 5, 5], "conv2d_0.b_0": [20], "conv2d_1.w_0": [50, 20, 5, 5], "conv2d_1.b_0": [50],
+            "batch_norm_0.w_0": [20], "batch_norm_0.b_0": [20], "batch_norm_0.w_1": [20], "batch_norm_0.w_2": [20],
+            "fc_0.w_0": [800, 10], "fc_0.b_0": [10],
+        ],
     ]
 
     static let cases = ["softmax", "mlp", "cnn"].flatMap { m in
@@ -46,8 +51,11 @@ import Testing
         let summary = ModelSummary(model)
         #expect(summary.feeds == ["img"])
         #expect(summary.fetches == ["fc_0.tmp_2"])
-        #expect(summary.operations.map(\.type) == ["feed", "conv2d", "elementwise_add", "relu", "pool2d", "batch_norm", "conv2d",
-                                                   "elementwise_add", "relu", "pool2d", "mul", "elementwise_add", "softmax", "fetch"])
+        #expect(
+            summary.operations.map(\.type) == [
+                "feed", "conv2d", "elementwise_add", "relu", "pool2d", "batch_norm", "conv2d",
+                "elementwise_add", "relu", "pool2d", "mul", "elementwise_add", "softmax", "fetch",
+            ])
         #expect(summary.operations.map(\.index) == Array(0..<14))
         let conv = summary.operations[1]
         #expect(conv.inputs.first { $0.slot == "Filter" }?.names == ["conv2d_0.w_0"])
@@ -57,7 +65,11 @@ import Testing
         let raw = model.program.globalBlock.ops[1].attributes.keys
         #expect(raw.contains("op_callstack") || raw.contains("op_role"))
         for op in summary.operations {
-            #expect(!op.attributes.contains { ["op_callstack", "op_namescope", "op_device", "op_role_var", "with_quant_attr", "op_role"].contains($0.name) })
+            #expect(
+                !op.attributes.contains {
+                    ["op_callstack", "op_namescope", "op_device", "op_role_var", "with_quant_attr", "op_role"].contains(
+                        $0.name)
+                })
         }
         let img = try #require(summary.variables.first { $0.name == "img" })
         #expect(img.shape == [-1, 1, 28, 28] && img.kind == .lodTensor && !img.persistable)
@@ -65,11 +77,13 @@ import Testing
         #expect(text.contains("img: float32 [?, 1, 28, 28]"))
         #expect(!text.contains("op_callstack"))
         for name in Self.parameterShapes["cnn", default: [:]].keys { #expect(text.contains(name)) }
-        #expect(text.contains("33,660 elements"))   // 500 + 20 + 25,000 + 50 + 4 x 20 + 8,000 + 10
+        #expect(text.contains("33,660 elements"))  // 500 + 20 + 25,000 + 50 + 4 x 20 + 8,000 + 10
     }
 
-    @Test(arguments: [(0, "0 B"), (512, "512 B"), (1023, "1023 B"), (1024, "1.0 KiB"), (1536, "1.5 KiB"),
-                      (134_640, "131.5 KiB"), (3 * 1024 * 1024 / 2, "1.5 MiB"), (5 << 30, "5.0 GiB")])
+    @Test(arguments: [
+        (0, "0 B"), (512, "512 B"), (1023, "1023 B"), (1024, "1.0 KiB"), (1536, "1.5 KiB"),
+        (134_640, "131.5 KiB"), (3 * 1024 * 1024 / 2, "1.5 MiB"), (5 << 30, "5.0 GiB"),
+    ])
     func sizesReadInBinaryUnits(bytes: Int, text: String) {
         #expect(ModelSummary.humanBytes(bytes) == text)
     }

@@ -2,15 +2,17 @@ import CFrameworkProto
 import CProtobufC
 import Foundation
 import Testing
+
 @testable import Fluid
 
 @Suite struct ProgramDescTests {
     /// The canonical dump of serialized ProgramDesc bytes, parsed by protobuf-c directly.
     static func dump(_ data: Data) throws -> [String] {
         let bytes = [UInt8](data)
-        let desc = try #require(bytes.withUnsafeBufferPointer {
-            paddle__framework__proto__program_desc__unpack(nil, $0.count, $0.baseAddress)
-        })
+        let desc = try #require(
+            bytes.withUnsafeBufferPointer {
+                paddle__framework__proto__program_desc__unpack(nil, $0.count, $0.baseAddress)
+            })
         defer { paddle__framework__proto__program_desc__free_unpacked(desc, nil) }
         return desc.withMemoryRebound(to: ProtobufCMessage.self, capacity: 1) { ProtoDump.dump($0) }
     }
@@ -19,9 +21,13 @@ import Testing
         let original = try Fixtures.data(file)
         let program = try ProgramDesc.decode(original, source: file)
         let written = ProgramDesc.encode(program)
-        let before = try Self.dump(original), after = try Self.dump(written)
+        let before = try Self.dump(original)
+        let after = try Self.dump(written)
         #expect(before.count > 50)
-        #expect(before == after, "first difference: \(zip(before, after).first { $0 != $1 }.map { "\($0) vs \($1)" } ?? "length \(before.count) vs \(after.count)")")
+        #expect(
+            before == after,
+            "first difference: \(zip(before, after).first { $0 != $1 }.map { "\($0) vs \($1)" } ?? "length \(before.count) vs \(after.count)")"
+        )
         // The comparison sees a change to a single attribute.
         var op = program.globalBlock.ops[0]
         op.attributes["op_role"] = .int(12345)
@@ -35,19 +41,24 @@ import Testing
         // Facts from the fixture's text dump (cnn.pdmodel.txt).
         #expect(program.compatibleVersion == 3_003_001)
         #expect(program.opVersions.count == 76)
-        #expect(block.ops.map(\.type) == ["feed", "conv2d", "elementwise_add", "relu", "pool2d", "batch_norm", "conv2d",
-                                          "elementwise_add", "relu", "pool2d", "mul", "elementwise_add", "softmax", "fetch"])
+        #expect(
+            block.ops.map(\.type) == [
+                "feed", "conv2d", "elementwise_add", "relu", "pool2d", "batch_norm", "conv2d",
+                "elementwise_add", "relu", "pool2d", "mul", "elementwise_add", "softmax", "fetch",
+            ])
         let filter = try #require(block.findVar("conv2d_1.w_0"))
         #expect(filter.shape == [50, 20, 5, 5] && filter.dtype == .float32 && filter.persistable)
         #expect(block.findVar("img")?.needCheckFeed == true && block.findVar("img")?.shape == [-1, 1, 28, 28])
         #expect(block.findVar("feed")?.kind == .feedMinibatch && block.findVar("fetch")?.kind == .fetchList)
         let conv = block.ops[1]
         #expect(conv.input("Filter") == ["conv2d_0.w_0"] && conv.output("Output") == ["conv2d_0.tmp_0"])
-        #expect(conv.attributes["strides"] == .ints([1, 1]) && conv.attributes["padding_algorithm"] == .string("EXPLICIT"))
+        #expect(
+            conv.attributes["strides"] == .ints([1, 1]) && conv.attributes["padding_algorithm"] == .string("EXPLICIT"))
     }
 
     @Test func builtProgramRoundTrips() throws {
-        let main = Program(), startup = Program()
+        let main = Program()
+        let startup = Program()
         let net = ProgramBuilder(main: main, startup: startup)
         let img = net.data("img", shape: [-1, 1, 28, 28])
         let label = net.data("label", shape: [-1, 1], dtype: .int64)
@@ -62,7 +73,8 @@ import Testing
             let back = try ProgramDesc.decode(ProgramDesc.encode(program), source: "memory")
             #expect(back.blocks.count == program.blocks.count)
             for (a, b) in zip(program.blocks, back.blocks) {
-                #expect(a.index == b.index && a.parentIndex == b.parentIndex && a.forwardBlockIndex == b.forwardBlockIndex)
+                #expect(
+                    a.index == b.index && a.parentIndex == b.parentIndex && a.forwardBlockIndex == b.forwardBlockIndex)
                 #expect(a.vars == b.vars)
                 #expect(a.ops == b.ops)
                 #expect(a.ops.map { $0.inputs.map(\.slot) } == b.ops.map { $0.inputs.map(\.slot) }, "slot order kept")
@@ -72,9 +84,11 @@ import Testing
 
     @Test func everyAttributeKindRoundTrips() throws {
         let attributes: [String: Attribute] = [
-            "i": .int(-7), "f": .float(0.25), "s": .string("héllo"), "ints": .ints([1, -2, 3]), "floats": .floats([0.5, -1]),
+            "i": .int(-7), "f": .float(0.25), "s": .string("héllo"), "ints": .ints([1, -2, 3]),
+            "floats": .floats([0.5, -1]),
             "strings": .strings(["a", "", "c"]), "b": .bool(true), "bools": .bools([true, false]), "block": .block(1),
-            "l": .long(1 << 40), "blocks": .blocks([0, 1]), "longs": .longs([-(1 << 50), 3]), "f64s": .float64s([1e-300, 2]),
+            "l": .long(1 << 40), "blocks": .blocks([0, 1]), "longs": .longs([-(1 << 50), 3]),
+            "f64s": .float64s([1e-300, 2]),
             "var": .variable("x"), "vars": .variables(["x", "y"]), "f64": .float64(-3.5),
             "scalar": .scalar(.float64(2.5)), "scalar_b": .scalar(.bool(true)), "scalar_l": .scalar(.long(-9)),
             "scalars": .scalars([.long(1), .complex128(real: 1, imaginary: -2), .bool(false)]),
@@ -82,8 +96,10 @@ import Testing
         ]
         let p = Program()
         p.appendBlock(parent: 0)
-        p.globalBlock.addVar(VarDesc(name: "x", dtype: .int64, shape: [-1, 3], lodLevel: 1, persistable: true, stopGradient: true,
-                                     isParameter: true, needCheckFeed: true))
+        p.globalBlock.addVar(
+            VarDesc(
+                name: "x", dtype: .int64, shape: [-1, 3], lodLevel: 1, persistable: true, stopGradient: true,
+                isParameter: true, needCheckFeed: true))
         p.globalBlock.addVar(VarDesc(name: "arr", kind: .lodTensorArray, dtype: .float64, shape: [2], lodLevel: 2))
         p.globalBlock.addVar(VarDesc(name: "rows", kind: .selectedRows, dtype: .int32, shape: [5, 4]))
         p.globalBlock.addVar(VarDesc(name: "steps", kind: .stepScopes))
@@ -129,14 +145,22 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: out) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["protoc-c", "--proto_path=\(root.path)/Specs", "--c_out=\(out)", "\(root.path)/Specs/framework.proto"]
+        process.arguments = [
+            "protoc-c", "--proto_path=\(root.path)/Specs", "--c_out=\(out)", "\(root.path)/Specs/framework.proto",
+        ]
         try process.run()
         process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "protoc-c (Debian protobuf-c-compiler) must be installed: Tools/setup installs it")
+        try #require(
+            process.terminationStatus == 0,
+            "protoc-c (Debian protobuf-c-compiler) must be installed: Tools/setup installs it")
         let source = root.appendingPathComponent("Sources/CFrameworkProto")
-        #expect(try Data(contentsOf: URL(fileURLWithPath: out + "/framework.pb-c.c")) == Data(contentsOf: source.appendingPathComponent("framework.pb-c.c")),
-                "Sources/CFrameworkProto is stale: run Tools/generate-proto")
-        #expect(try Data(contentsOf: URL(fileURLWithPath: out + "/framework.pb-c.h")) == Data(contentsOf: source.appendingPathComponent("include/framework.pb-c.h")),
-                "Sources/CFrameworkProto is stale: run Tools/generate-proto")
+        #expect(
+            try Data(contentsOf: URL(fileURLWithPath: out + "/framework.pb-c.c"))
+                == Data(contentsOf: source.appendingPathComponent("framework.pb-c.c")),
+            "Sources/CFrameworkProto is stale: run Tools/generate-proto")
+        #expect(
+            try Data(contentsOf: URL(fileURLWithPath: out + "/framework.pb-c.h"))
+                == Data(contentsOf: source.appendingPathComponent("include/framework.pb-c.h")),
+            "Sources/CFrameworkProto is stale: run Tools/generate-proto")
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Fluid
 
 /// Tensor streams whose LoD or data_type used to be accepted.
@@ -40,9 +41,14 @@ import Testing
     @Test func dataTypeWiderThan32BitsIsRefused() {
         var varint: [UInt8] = []
         var v = (UInt64(1) << 40) | 5
-        while v >= 0x80 { varint.append(UInt8(v & 0x7F) | 0x80); v >>= 7 }
+        while v >= 0x80 {
+            varint.append(UInt8(v & 0x7F) | 0x80)
+            v >>= 7
+        }
         varint.append(UInt8(v))
         let desc = [0x08] + varint + [0x10, 0x02]
-        #expect(performing: { try read(stream(lod: [], desc: desc)) }, throws: fileError(containing: "data_type is 1099511627781"))
+        #expect(
+            performing: { try read(stream(lod: [], desc: desc)) },
+            throws: fileError(containing: "data_type is 1099511627781"))
     }
 }

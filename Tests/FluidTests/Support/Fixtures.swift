@@ -12,8 +12,11 @@ enum Fixtures {
     /// The Paddle ProgramDesc files: inference models in both layouts, with and without extra
     /// attributes, and the training, test and startup programs.
     static let programFiles: [String] = ["softmax", "mlp", "cnn"].flatMap { m in
-        ["export/\(m)/\(m).pdmodel", "export/\(m)/full_attrs/\(m).pdmodel", "export/\(m)/fluid1x/__model__",
-         "programs/\(m).train_main.programdesc", "programs/\(m).test_clone.programdesc", "programs/\(m).startup.programdesc"]
+        [
+            "export/\(m)/\(m).pdmodel", "export/\(m)/full_attrs/\(m).pdmodel", "export/\(m)/fluid1x/__model__",
+            "programs/\(m).train_main.programdesc", "programs/\(m).test_clone.programdesc",
+            "programs/\(m).startup.programdesc",
+        ]
     }
 
     /// A fresh empty directory under the system's temporary directory.

@@ -11,8 +11,10 @@ enum ProtoDump {
         return lines
     }
 
-    private static func walk(_ base: UnsafeRawPointer, _ descriptor: UnsafePointer<ProtobufCMessageDescriptor>,
-                             path: String, into lines: inout [String]) {
+    private static func walk(
+        _ base: UnsafeRawPointer, _ descriptor: UnsafePointer<ProtobufCMessageDescriptor>,
+        path: String, into lines: inout [String]
+    ) {
         let d = descriptor.pointee
         for i in 0..<Int(d.n_fields) {
             let f = d.fields[i]
@@ -31,13 +33,20 @@ enum ProtoDump {
                 if String(cString: f.name) == "attrs" { items.sort { $0.joined() < $1.joined() } }
                 lines += items.joined()
             case Label.optional where kind(f) == Kind.message || kind(f) == Kind.string:
-                if value.load(as: UnsafeRawPointer?.self) != nil { element(value, f, name: name, into: &lines) }
-                else if kind(f) == Kind.string { lines.append("\(name) = \"\"") }
+                if value.load(as: UnsafeRawPointer?.self) != nil {
+                    element(value, f, name: name, into: &lines)
+                } else if kind(f) == Kind.string {
+                    lines.append("\(name) = \"\"")
+                }
             case Label.optional:
                 let present = (base + Int(f.quantifier_offset)).load(as: Int32.self) != 0
-                if present { element(value, f, name: name, into: &lines) }
-                else if let dv = f.default_value { element(dv, f, name: name, into: &lines) }
-                else { lines.append("\(name) = 0") }
+                if present {
+                    element(value, f, name: name, into: &lines)
+                } else if let dv = f.default_value {
+                    element(dv, f, name: name, into: &lines)
+                } else {
+                    lines.append("\(name) = 0")
+                }
             default:
                 element(value, f, name: name, into: &lines)
             }
@@ -54,7 +63,8 @@ enum ProtoDump {
     private enum Label { static let required = 0, optional = 1, repeated = 2 }
     private enum Kind {
         static let int32 = 0, sint32 = 1, sfixed32 = 2, int64 = 3, sint64 = 4, sfixed64 = 5, uint32 = 6, fixed32 = 7
-        static let uint64 = 8, fixed64 = 9, float = 10, double = 11, bool = 12, `enum` = 13, string = 14, bytes = 15, message = 16
+        static let uint64 = 8, fixed64 = 9, float = 10, double = 11, bool = 12, `enum` = 13, string = 14, bytes = 15,
+            message = 16
     }
 
     private static func kind(_ f: ProtobufCFieldDescriptor) -> Int { Int(f.type.rawValue) }
@@ -62,14 +72,17 @@ enum ProtoDump {
     private static func size(_ type: ProtobufCType) -> Int {
         switch Int(type.rawValue) {
         case Kind.int64, Kind.sint64, Kind.sfixed64, Kind.uint64,
-             Kind.fixed64, Kind.double: 8
+            Kind.fixed64, Kind.double:
+            8
         case Kind.string, Kind.message: MemoryLayout<UnsafeRawPointer>.size
         case Kind.bytes: MemoryLayout<ProtobufCBinaryData>.stride
         default: 4
         }
     }
 
-    private static func element(_ p: UnsafeRawPointer, _ f: ProtobufCFieldDescriptor, name: String, into lines: inout [String]) {
+    private static func element(
+        _ p: UnsafeRawPointer, _ f: ProtobufCFieldDescriptor, name: String, into lines: inout [String]
+    ) {
         switch kind(f) {
         case Kind.int64, Kind.sint64, Kind.sfixed64: lines.append("\(name) = \(p.load(as: Int64.self))")
         case Kind.uint64, Kind.fixed64: lines.append("\(name) = \(p.load(as: UInt64.self))")

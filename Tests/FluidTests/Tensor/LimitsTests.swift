@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Fluid
 
 /// The limits policy itself: defaults, names, the wording every refusal ends with. Tests never
@@ -18,9 +19,13 @@ import Testing
     }
 
     @Test func refusalNamesTheLimitItsValueAndHowToRaiseIt() {
-        #expect(FluidLimits.refusal(.maxTensorBytes, value: 2 << 30)
-                == "FluidLimits.maxTensorBytes (2 GiB); raise it with `FluidLimits.maxTensorBytes = <bytes>` to load a file you trust")
-        #expect(FluidLimits.refusal(.maxImageSide, value: 16384).hasPrefix("FluidLimits.maxImageSide (16384); raise it with `FluidLimits.maxImageSide = <count>`"))
+        #expect(
+            FluidLimits.refusal(.maxTensorBytes, value: 2 << 30)
+                == "FluidLimits.maxTensorBytes (2 GiB); raise it with `FluidLimits.maxTensorBytes = <bytes>` to load a file you trust"
+        )
+        #expect(
+            FluidLimits.refusal(.maxImageSide, value: 16384).hasPrefix(
+                "FluidLimits.maxImageSide (16384); raise it with `FluidLimits.maxImageSide = <count>`"))
         #expect(FluidLimits.formatted(8 << 20, bytes: true) == "8 MiB")
         #expect(FluidLimits.formatted(1000, bytes: true) == "1000 bytes")
     }

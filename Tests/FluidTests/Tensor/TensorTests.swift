@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Fluid
 
 @Suite struct TensorTests {

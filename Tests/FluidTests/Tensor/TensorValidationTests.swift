@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Fluid
 
 /// Tensors built from user data, element-count bounds in shape inference and executor block
@@ -38,14 +39,19 @@ import Testing
     func fillConstantShapesAreBoundedBeforeAllocation(shape: [Int64]) throws {
         let program = Program()
         let op = OpDesc(type: "fill_constant", outputs: ["Out": ["big"]], attributes: ["shape": .longs(shape)])
-        #expect(throws: FluidError.tensorTooLarge(op: "fill_constant", slot: "Out", variable: "big", shape: shape.map { Int($0) })) {
+        #expect(
+            throws: FluidError.tensorTooLarge(
+                op: "fill_constant", slot: "Out", variable: "big", shape: shape.map { Int($0) })
+        ) {
             try program.globalBlock.appendInferred(op)
         }
-        program.globalBlock.appendOp(op)   // as a loaded file would hold it: the plan compiler checks too
-        #expect(performing: { try Executor().run(program, scope: Scope()) }, throws: { error in
-            if case .tensorTooLarge? = error as? FluidError { return true }
-            return false
-        })
+        program.globalBlock.appendOp(op)  // as a loaded file would hold it: the plan compiler checks too
+        #expect(
+            performing: { try Executor().run(program, scope: Scope()) },
+            throws: { error in
+                if case .tensorTooLarge? = error as? FluidError { return true }
+                return false
+            })
     }
 
     @Test func feedTargetsOfAMissingBlockThrows() {

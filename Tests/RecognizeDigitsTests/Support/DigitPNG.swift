@@ -16,7 +16,8 @@ struct DigitPNG: Sendable, CustomTestStringConvertible {
     var isExact: Bool { width == 28 && height == 28 && bitDepth >= 8 }
 
     var testDescription: String {
-        let kind = [0: "gray", 2: "RGB", 3: "palette", 4: "gray+alpha", 6: "RGBA"][Int(colorType)] ?? "type \(colorType)"
+        let kind =
+            [0: "gray", 2: "RGB", 3: "palette", 4: "gray+alpha", 6: "RGBA"][Int(colorType)] ?? "type \(colorType)"
         return "\(kind) \(bitDepth)-bit \(width)x\(height)\(interlaced ? " interlaced" : "")"
     }
 
@@ -60,7 +61,8 @@ struct DigitPNG: Sendable, CustomTestStringConvertible {
         case 4: samples = enlarged.flatMap { [level($0), full] }
         default: samples = enlarged.flatMap { [level($0), level($0), level($0), full] }
         }
-        return TestPNGEncoder.encode(width: width, height: height, colorType: colorType, bitDepth: bitDepth,
-                                     samples: samples, palette: palette, interlaced: interlaced)
+        return TestPNGEncoder.encode(
+            width: width, height: height, colorType: colorType, bitDepth: bitDepth,
+            samples: samples, palette: palette, interlaced: interlaced)
     }
 }

@@ -24,7 +24,8 @@ final class TrainedDigitModel: Sendable {
     private init() throws {
         let network = try DigitNetwork(.softmax, seed: 90)
         try Adam(learningRate: 0.001).minimize(network.loss, program: network.main, startup: network.startup)
-        let exe = Executor(), scope = Scope()
+        let exe = Executor()
+        let scope = Scope()
         try exe.run(network.startup, scope: scope)
         let feeder = try DataFeeder(feedList: [network.image.name, network.label.name], program: network.main)
         let train = try MNIST.train()
@@ -33,15 +34,17 @@ final class TrainedDigitModel: Sendable {
         }
         root = NSTemporaryDirectory() + "swiftfluid-recognizer-" + UUID().uuidString
         path = root + "/recognize_digits.inference.model"
-        try saveInferenceModel(to: path, feeds: [network.image.name], fetches: [network.prediction.name],
-                               program: network.main, scope: scope)
+        try saveInferenceModel(
+            to: path, feeds: [network.image.name], fetches: [network.prediction.name],
+            program: network.main, scope: scope)
 
         let test = try MNIST.test()
         self.test = test
         let model = try loadInferenceModel(from: path)
         let candidates = InferenceImages(test).prefix(500)
         let outputs = try BatchInference(model: model).run(candidates).outputs.scalars(as: Float.self)
-        var samples: [Int] = [], scores: [[Float]] = []
+        var samples: [Int] = []
+        var scores: [[Float]] = []
         for digit in 0..<10 {
             let index = try (0..<candidates.count).first { i in
                 Int(test.labels[i]) == digit && outputs[i * 10 + digit] > 0.95
