@@ -46,7 +46,7 @@ extension Program {
                     "appendBackward: op '\(op.type)' lies between the parameters and the loss '\(loss)' but has no gradient rule."
                 )
             }
-            let full = definition.schema.fillingDefaults(op)
+            let full = try definition.schema.bind(op)
             gradOps += rule(GradientContext(op: full, needsGradient: path.needsGradient)).filter(hasRealOutput)
         }
         gradOps = GradientAccumulation.renameAndSum(gradOps)

@@ -25,6 +25,9 @@ public enum FluidError: Error, Equatable, CustomStringConvertible {
     case tensorTooLarge(op: String, slot: String, variable: String, shape: [Int])
     /// An argument of a public API is out of range.
     case invalidArgument(name: String, message: String)
+    /// An op fills a slot or sets an attribute that changes its meaning in a way SwiftFluid
+    /// does not implement.
+    case unsupported(op: String, name: String, message: String)
 
     public var description: String {
         switch self {
@@ -52,6 +55,8 @@ public enum FluidError: Error, Equatable, CustomStringConvertible {
             "Op '\(op)', output '\(slot)' ('\(variable)'): shape \(shape) holds more than Tensor.maximumElementCount (\(Tensor.maximumElementCount)) elements; it was not allocated."
         case .invalidArgument(let name, let message):
             "Argument '\(name)': \(message)."
+        case .unsupported(let op, let name, let message):
+            "Op '\(op)': '\(name)' \(message)."
         }
     }
 }

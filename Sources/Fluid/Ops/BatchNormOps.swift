@@ -19,7 +19,8 @@ enum BatchNormOps {
         AttributeSpec("data_layout", .string("NCHW")),
         AttributeSpec("use_global_stats", .bool(false)),
         AttributeSpec("trainable_statistics", .bool(false)),
-        AttributeSpec("fuse_with_relu", .bool(false)),
+        AttributeSpec.onlyDefault(
+            "fuse_with_relu", .bool(false), "a ReLU fused into batch_norm is not implemented; put a relu op after it"),
     ]
 
     static let batchNorm = OpDefinition(

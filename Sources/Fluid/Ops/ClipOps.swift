@@ -1,17 +1,21 @@
 /// Gradient-clipping ops: `clip` (elementwise into [min, max]), `clip_by_norm` (scaled so the
 /// L2 norm is at most max_norm) and `squared_l2_norm` (sum of squares, shape [1]).
 enum ClipOps {
+    static let boundsAsAttributes = "bounds given as tensors are not implemented; give the min and max attributes"
+
     static let clip = OpDefinition(
         OpSchema(
-            "clip", inputs: [SlotSpec("X"), .optional("Min"), .optional("Max")], outputs: [SlotSpec("Out")],
+            "clip",
+            inputs: [
+                SlotSpec("X"), .unsupported("Min", ClipOps.boundsAsAttributes),
+                .unsupported("Max", ClipOps.boundsAsAttributes),
+            ],
+            outputs: [SlotSpec("Out")],
             attributes: [
                 AttributeSpec("min", .float(-Float.greatestFiniteMagnitude)),
                 AttributeSpec("max", .float(Float.greatestFiniteMagnitude)),
             ]),
         inferShape: { ctx in
-            for slot in ["Min", "Max"] where ctx.has(slot) {
-                throw ctx.error(slot, "bounds given as tensors are not supported; use the min and max attributes")
-            }
             ctx.setOutput("Out", try ctx.float32Input("X"))
         },
         kernel: { ctx in

@@ -8,7 +8,7 @@ import Foundation
 ///   does not need X: dx = -dy / MatchX at the label, 0 elsewhere. XShape is [0] + X's shape
 ///   and carries no data.
 /// Y = -log(X[label]) per row (soft labels: -sum(label * log(X))); rows whose label equals
-/// ignore_index give 0 and a zero gradient. The family also holds `softmax_with_cross_entropy`.
+/// ignore_index give 0 and a zero gradient.
 enum LossOps {
     static let crossEntropyAttributes = [
         AttributeSpec("soft_label", .bool(false)),
@@ -209,9 +209,7 @@ enum LossOps {
             }
         })
 
-    static let definitions =
-        [crossEntropy, crossEntropyGrad, crossEntropy2, crossEntropyGrad2]
-        + SoftmaxWithCrossEntropyOps.definitions
+    static let definitions = [crossEntropy, crossEntropyGrad, crossEntropy2, crossEntropyGrad2]
 
     /// Checks X (rank >= 1, classes last) against Label; returns X's meta.
     static func checkedScores(_ ctx: inout ShapeContext, soft: Bool) throws -> TensorMeta {

@@ -4,17 +4,22 @@
 /// Ties rank the lower index first. Results are always sorted best first (a valid answer also
 /// when `sorted` is false). NaN counts as larger than any number, as in Paddle and PyTorch.
 enum MetricOps {
+    /// K held in a tensor is only known when the program runs, too late for planning.
+    static let kAsAttribute = "k given as a tensor is not implemented; give it in the 'k' attribute"
+
     /// k largest along the last axis of X.
     static let topK = OpDefinition(
         OpSchema(
-            "top_k", inputs: [SlotSpec("X"), .optional("K")], outputs: [SlotSpec("Out"), SlotSpec("Indices")],
+            "top_k", inputs: [SlotSpec("X"), .unsupported("K", MetricOps.kAsAttribute)],
+            outputs: [SlotSpec("Out"), SlotSpec("Indices")],
             attributes: [AttributeSpec("k", .int(1))]),
         inferShape: { ctx in try inferTopK(&ctx, axis: -1) },
         kernel: { ctx in try topKKernel(ctx, axis: -1, largest: true) })
 
     static let topKV2 = OpDefinition(
         OpSchema(
-            "top_k_v2", inputs: [SlotSpec("X"), .optional("K")], outputs: [SlotSpec("Out"), SlotSpec("Indices")],
+            "top_k_v2", inputs: [SlotSpec("X"), .unsupported("K", MetricOps.kAsAttribute)],
+            outputs: [SlotSpec("Out"), SlotSpec("Indices")],
             attributes: [
                 AttributeSpec("k", .int(1)),
                 AttributeSpec("axis", .int(-1)),
@@ -89,8 +94,6 @@ enum MetricOps {
     /// Out and Indices: X's shape with `k` along `axis`.
     private static func inferTopK(_ ctx: inout ShapeContext, axis: Int) throws {
         let x = try ctx.input("X")
-        // K held in a tensor is only known when the program runs, too late for planning.
-        if ctx.has("K") { throw ctx.error("K", "k given as a tensor is not supported; give it in the 'k' attribute") }
         let k = try ctx.op.int("k")
         guard x.dtype == .float32 else { throw ctx.error("X", "top-k supports float32 X; X is \(x)") }
         guard x.rank >= 1 else {

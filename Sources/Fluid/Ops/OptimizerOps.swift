@@ -3,6 +3,9 @@ import Foundation
 /// Parameter-update ops appended by optimizers: `sgd`, `momentum`, `adam`. Each reads the
 /// parameter and its gradient and writes the parameter in place (ParamOut is Param).
 enum OptimizerOps {
+    static let noMasterWeights = "master weights (multi-precision training) are not implemented; parameters are float32"
+    static let noAMSGrad = "AMSGrad is not implemented"
+
     private static func sameAs(_ input: String, _ outputs: String...) -> OpDefinition.ShapeRule {
         { ctx in
             let m = try ctx.input(input)
@@ -23,8 +26,12 @@ enum OptimizerOps {
     /// param -= lr * grad
     static let sgd = OpDefinition(
         OpSchema(
-            "sgd", inputs: [SlotSpec("Param"), SlotSpec("LearningRate"), SlotSpec("Grad"), .optional("MasterParam")],
-            outputs: [SlotSpec("ParamOut"), .optional("MasterParamOut")],
+            "sgd",
+            inputs: [
+                SlotSpec("Param"), SlotSpec("LearningRate"), SlotSpec("Grad"),
+                .unsupported("MasterParam", OptimizerOps.noMasterWeights),
+            ],
+            outputs: [SlotSpec("ParamOut"), .unsupported("MasterParamOut", OptimizerOps.noMasterWeights)],
             attributes: [AttributeSpec("multi_precision", .bool(false))]),
         inferShape: { ctx in
             try checkGrad(ctx)
@@ -52,9 +59,12 @@ enum OptimizerOps {
             "momentum",
             inputs: [
                 SlotSpec("Param"), SlotSpec("Grad"), SlotSpec("Velocity"), SlotSpec("LearningRate"),
-                .optional("MasterParam"),
+                .unsupported("MasterParam", OptimizerOps.noMasterWeights),
             ],
-            outputs: [SlotSpec("ParamOut"), SlotSpec("VelocityOut"), .optional("MasterParamOut")],
+            outputs: [
+                SlotSpec("ParamOut"), SlotSpec("VelocityOut"),
+                .unsupported("MasterParamOut", OptimizerOps.noMasterWeights),
+            ],
             attributes: [
                 AttributeSpec("mu", .float(0.9)), AttributeSpec("use_nesterov", .bool(false)),
                 AttributeSpec("regularization_method", .string("")), AttributeSpec("regularization_coeff", .float(0)),
@@ -73,8 +83,13 @@ enum OptimizerOps {
             let vOut = try ctx.output("VelocityOut")
             let mu = try ctx.op.float("mu")
             let nesterov = try ctx.op.bool("use_nesterov")
-            let l2 =
-                try ctx.op.string("regularization_method") == "l2_decay" ? try ctx.op.float("regularization_coeff") : 0
+            let method = try ctx.op.string("regularization_method")
+            guard method == "" || method == "l2_decay" else {
+                throw FluidError.attribute(
+                    op: "momentum", name: "regularization_method",
+                    message: "is '\(method)'; the momentum op folds in only l2_decay (or none: '')")
+            }
+            let l2 = method == "l2_decay" ? try ctx.op.float("regularization_coeff") : 0
             let rescale = try ctx.op.float("rescale_grad")
             return {
                 let n = p.count
@@ -102,18 +117,24 @@ enum OptimizerOps {
             inputs: [
                 SlotSpec("Param"), SlotSpec("Grad"), SlotSpec("LearningRate"), SlotSpec("Moment1"), SlotSpec("Moment2"),
                 SlotSpec("Beta1Pow"), SlotSpec("Beta2Pow"), .optional("Beta1Tensor"), .optional("Beta2Tensor"),
-                .optional("EpsilonTensor"), .optional("MasterParam"), .optional("SkipUpdate"), .optional("Moment2Max"),
+                .optional("EpsilonTensor"), .unsupported("MasterParam", OptimizerOps.noMasterWeights),
+                .unsupported("SkipUpdate", "skipping an update by a tensor is not implemented"),
+                .unsupported("Moment2Max", OptimizerOps.noAMSGrad),
             ],
             outputs: [
                 SlotSpec("ParamOut"), SlotSpec("Moment1Out"), SlotSpec("Moment2Out"), SlotSpec("Beta1PowOut"),
-                SlotSpec("Beta2PowOut"), .optional("MasterParamOut"), .optional("Moment2MaxOut"),
+                SlotSpec("Beta2PowOut"), .unsupported("MasterParamOut", OptimizerOps.noMasterWeights),
+                .unsupported("Moment2MaxOut", OptimizerOps.noAMSGrad),
             ],
             attributes: [
                 AttributeSpec("beta1", .float(0.9)), AttributeSpec("beta2", .float(0.999)),
                 AttributeSpec("epsilon", .float(1e-8)), AttributeSpec("lazy_mode", .bool(false)),
                 AttributeSpec("min_row_size_to_use_multithread", .long(1000)),
-                AttributeSpec("multi_precision", .bool(false)), AttributeSpec("use_global_beta_pow", .bool(false)),
-                AttributeSpec("amsgrad", .bool(false)),
+                AttributeSpec("multi_precision", .bool(false)),
+                AttributeSpec.onlyDefault(
+                    "use_global_beta_pow", .bool(false),
+                    "beta powers shared by all parameters are not implemented; each parameter keeps its own"),
+                AttributeSpec.onlyDefault("amsgrad", .bool(false), OptimizerOps.noAMSGrad),
             ]),
         inferShape: { ctx in
             try checkGrad(ctx)
@@ -122,7 +143,6 @@ enum OptimizerOps {
             try sameAs("Beta2Pow", "Beta2PowOut")(&ctx)
         },
         kernel: { ctx in
-            if try ctx.op.bool("amsgrad") { throw ctx.error("amsgrad is not supported") }
             let p = try ctx.input("Param")
             let g = try ctx.input("Grad")
             let lr = try ctx.input("LearningRate")

@@ -6,10 +6,12 @@ import Foundation
 /// attribute, else the program's `random_seed` and the op's position), so running a startup
 /// program twice gives bit-identical parameters, and different seeds give different values.
 enum RandomOps {
+    /// A shape held in a tensor is only known when the program runs, too late for planning.
+    static let shapeAsAttribute = "a shape given as a tensor is not implemented; give it in the 'shape' attribute"
+
     /// Shape inputs Paddle may wire (sizes held in tensors); planning needs the sizes up front.
-    private static let shapeTensorSlots = [
-        SlotSpec("ShapeTensor", dispensable: true),
-        SlotSpec("ShapeTensorList", duplicable: true, dispensable: true),
+    private static let shapeTensorSlots: [SlotSpec] = [
+        .unsupported("ShapeTensor", shapeAsAttribute), .unsupported("ShapeTensorList", shapeAsAttribute),
     ]
 
     /// Uniform in [min, max). With diag_num > 0, elements i * (diag_step + 1) for i < diag_num
@@ -108,9 +110,6 @@ enum RandomOps {
     // MARK: Shared parts
 
     private static func inferRandomShape(_ ctx: inout ShapeContext) throws {
-        for slot in ["ShapeTensor", "ShapeTensorList"] where ctx.has(slot) {
-            throw ctx.error(slot, "a shape given as a tensor is not supported; give it in the 'shape' attribute")
-        }
         let shape = try ctx.op.ints("shape")
         guard shape.allSatisfy({ $0 >= 0 }) else {
             throw ctx.error("Out", "the 'shape' attribute \(shape) has a negative or unknown dimension")

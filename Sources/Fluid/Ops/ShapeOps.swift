@@ -7,16 +7,14 @@ enum ShapeOps {
     static let reshape2 = OpDefinition(
         OpSchema(
             "reshape2",
-            inputs: [SlotSpec("X"), .optional("Shape"), SlotSpec("ShapeTensor", duplicable: true, dispensable: true)],
+            inputs: [
+                SlotSpec("X"), .unsupported("Shape", RandomOps.shapeAsAttribute),
+                .unsupported("ShapeTensor", RandomOps.shapeAsAttribute),
+            ],
             outputs: [SlotSpec("Out"), .optional("XShape")],
             attributes: [AttributeSpec("shape", .ints([]))]),
         inferShape: { ctx in
             let x = try ctx.input("X")
-            // A shape held in a tensor is only known when the program runs, too late for planning.
-            for slot in ["Shape", "ShapeTensor"] where ctx.has(slot) {
-                throw ctx.error(
-                    slot, "a target shape given as a tensor is not supported; give it in the 'shape' attribute")
-            }
             let out = try reshapedDims(x.shape, to: ctx.op.ints("shape"), ctx)
             ctx.setOutput("Out", TensorMeta(x.dtype, out))
             ctx.setOutput("XShape", xShapeMeta(x))

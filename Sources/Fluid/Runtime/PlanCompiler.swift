@@ -28,7 +28,7 @@ struct PlanCompiler {
                 if let t = work[name] { external[name] = (t, TensorMeta(t.dtype, t.shape)) }
             }
             let definition = try OpRegistry.definition(op.type)
-            let full = definition.schema.fillingDefaults(op)
+            let full = try definition.schema.bind(op)
             var ctx = ShapeContext(op: full, lookup: lookup)
             try definition.inferShape(&ctx)
             var outputs: [(name: String, tensor: Tensor, meta: TensorMeta)] = []
