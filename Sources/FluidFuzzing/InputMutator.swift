@@ -1,3 +1,4 @@
+import Fluid
 import FluidData
 
 /// Deterministic mutations of a seed input, the kinds libFuzzer starts with: bit flips,

@@ -1,3 +1,4 @@
+import Fluid
 import FluidData
 import Foundation
 import Testing

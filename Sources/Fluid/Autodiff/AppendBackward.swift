@@ -70,7 +70,7 @@ extension Program {
     }
 
     private func hasRealOutput(_ op: OpDesc) -> Bool {
-        op.outputNames.contains { !$0.isEmpty && $0 != emptyVarName }
+        op.outputNames.contains(where: isRealName)
     }
 }
 

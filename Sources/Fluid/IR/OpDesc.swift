@@ -107,6 +107,15 @@ extension OpDesc {
         return v
     }
 
+    /// The `DataType` named by an integer attribute such as `dtype`.
+    public func dataType(_ name: String) throws -> DataType {
+        let code = try int(name)
+        guard let t = Int32(exactly: code).flatMap(DataType.init(rawValue:)) else {
+            throw FluidError.attribute(op: type, name: name, message: "names no supported data type: \(code)")
+        }
+        return t
+    }
+
     public func bool(_ name: String) throws -> Bool {
         let a = try required(name)
         switch a {

@@ -9,7 +9,7 @@ enum ActivationOps {
     ) -> OpDefinition {
         OpDefinition(
             OpSchema(type, inputs: [SlotSpec("X")], outputs: [SlotSpec("Out")]),
-            inferShape: { ctx in ctx.setOutput("Out", try ctx.float32Input("X")) },
+            inferShape: { ctx in ctx.setOutput("Out", try ctx.input("X", dtype: .float32)) },
             kernel: { ctx in
                 let x = try ctx.input("X")
                 let out = try ctx.output("Out")
@@ -18,8 +18,8 @@ enum ActivationOps {
             gradient: { g in
                 [
                     g.gradOp(
-                        type + "_grad", inputs: ["Out": g.output("Out"), "Out@GRAD": g.outputGrad("Out")],
-                        outputs: ["X@GRAD": g.inputGrad("X")])
+                        type + "_grad", inputs: ["Out": g.output("Out"), gradName("Out"): g.outputGrad("Out")],
+                        outputs: [gradName("X"): g.inputGrad("X")])
                 ]
             })
     }
@@ -29,12 +29,12 @@ enum ActivationOps {
         _ f: @escaping @Sendable (UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void
     ) -> OpDefinition {
         OpDefinition(
-            OpSchema(type, inputs: [SlotSpec("Out"), SlotSpec("Out@GRAD")], outputs: [SlotSpec("X@GRAD")]),
-            inferShape: { ctx in ctx.setOutput("X@GRAD", try sameShape(ctx, "Out", "Out@GRAD")) },
+            OpSchema(type, inputs: [SlotSpec("Out"), SlotSpec(gradName("Out"))], outputs: [SlotSpec(gradName("X"))]),
+            inferShape: { ctx in ctx.setOutput(gradName("X"), try sameShape(ctx, "Out", gradName("Out"))) },
             kernel: { ctx in
                 let out = try ctx.input("Out")
-                let dout = try ctx.input("Out@GRAD")
-                guard let dx = ctx.outputIfPresent("X@GRAD") else { return {} }
+                let dout = try ctx.input(gradName("Out"))
+                guard let dx = ctx.outputIfPresent(gradName("X")) else { return {} }
                 return { f(out.floats, dout.floats, dx.floats, out.count) }
             })
     }

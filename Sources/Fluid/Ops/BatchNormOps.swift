@@ -36,19 +36,18 @@ enum BatchNormOps {
             ],
             attributes: attributes),
         inferShape: { ctx in
-            let x = try ctx.float32Input("X")
+            let x = try ctx.input("X", dtype: .float32)
             let channels = try channelCount(of: x, layout: try ctx.op.string("data_layout")) { ctx.error("X", $0) }
             for slot in ["Scale", "Bias", "Mean", "Variance"] {
-                let p = try ctx.float32Input(slot)
+                let p = try ctx.input(slot, dtype: .float32)
                 guard p.rank == 1, dimsAgree(p.shape[0], channels) else {
                     throw ctx.error(
                         slot,
                         "\(slot) \(p.shape) must be a vector of \(channels) elements, one per channel of X \(x.shape)")
                 }
             }
-            if let m = try ctx.inputIfPresent("MomentumTensor"), m.dtype != .float32 || knownProduct(m.shape) == 0 {
-                throw ctx.error(
-                    "MomentumTensor", "MomentumTensor must hold one float32 value, got \(m.dtype)\(m.shape)")
+            if ctx.has("MomentumTensor") {
+                try ctx.requireOneElement(try ctx.input("MomentumTensor", dtype: .float32), of: "MomentumTensor")
             }
             let stats = TensorMeta(.float32, [channels])
             ctx.setOutput("Y", x)
@@ -102,15 +101,15 @@ enum BatchNormOps {
                 "X": g.input("X"), "Scale": g.input("Scale"), "Bias": g.input("Bias"),
                 "SavedMean": g.output("SavedMean"), "SavedVariance": g.output("SavedVariance"),
                 "MeanOut": g.output("MeanOut"), "VarianceOut": g.output("VarianceOut"),
-                "Y@GRAD": g.outputGrad("Y"),
+                gradName("Y"): g.outputGrad("Y"),
             ]
             if !g.output("ReserveSpace").isEmpty { inputs["ReserveSpace"] = g.output("ReserveSpace") }
             return [
                 g.gradOp(
                     "batch_norm_grad", inputs: inputs,
                     outputs: [
-                        "X@GRAD": g.inputGrad("X"), "Scale@GRAD": g.inputGrad("Scale"),
-                        "Bias@GRAD": g.inputGrad("Bias"),
+                        gradName("X"): g.inputGrad("X"), gradName("Scale"): g.inputGrad("Scale"),
+                        gradName("Bias"): g.inputGrad("Bias"),
                     ])
             ]
         })
@@ -120,33 +119,30 @@ enum BatchNormOps {
             "batch_norm_grad",
             inputs: [
                 SlotSpec("X"), SlotSpec("Scale"), SlotSpec("Bias"), SlotSpec("SavedMean"),
-                SlotSpec("SavedVariance"), SlotSpec("Y@GRAD"), .optional("MeanOut"), .optional("VarianceOut"),
+                SlotSpec("SavedVariance"), SlotSpec(gradName("Y")), .optional("MeanOut"), .optional("VarianceOut"),
                 .optional("Mean"), .optional("Variance"), .optional("ReserveSpace"),
             ],
-            outputs: [.optional("X@GRAD"), .optional("Scale@GRAD"), .optional("Bias@GRAD")],
+            outputs: [.optional(gradName("X")), .optional(gradName("Scale")), .optional(gradName("Bias"))],
             attributes: attributes),
         inferShape: { ctx in
-            let x = try ctx.float32Input("X")
-            let dy = try ctx.float32Input("Y@GRAD")
+            let x = try ctx.input("X", dtype: .float32)
+            _ = try ctx.input(gradName("Y"), dtype: .float32, shapeOf: x, in: "X")
             for slot in ["Scale", "SavedMean", "SavedVariance", "MeanOut", "VarianceOut", "Mean", "Variance"]
             where ctx.has(slot) {
-                _ = try ctx.float32Input(slot)
+                _ = try ctx.input(slot, dtype: .float32)
             }
-            guard x.rank == dy.rank, zip(x.shape, dy.shape).allSatisfy(dimsAgree) else {
-                throw ctx.error("Y@GRAD", "Y@GRAD \(dy.shape) must have the shape of X \(x.shape)")
-            }
-            ctx.setOutput("X@GRAD", x)
-            ctx.setOutput("Scale@GRAD", try ctx.input("Scale"))
-            ctx.setOutput("Bias@GRAD", try ctx.input("Bias"))
+            ctx.setOutput(gradName("X"), x)
+            ctx.setOutput(gradName("Scale"), try ctx.input("Scale"))
+            ctx.setOutput(gradName("Bias"), try ctx.input("Bias"))
         },
         kernel: { ctx in
             let x = try ctx.input("X")
-            let dy = try ctx.input("Y@GRAD")
+            let dy = try ctx.input(gradName("Y"))
             let scale = try ctx.input("Scale")
             let channelLast = try isChannelLast(ctx.op)
-            let dx = ctx.outputIfPresent("X@GRAD")
-            let dscale = ctx.outputIfPresent("Scale@GRAD")
-            let dbias = ctx.outputIfPresent("Bias@GRAD")
+            let dx = ctx.outputIfPresent(gradName("X"))
+            let dscale = ctx.outputIfPresent(gradName("Scale"))
+            let dbias = ctx.outputIfPresent(gradName("Bias"))
             let eps = try ctx.op.float("epsilon")
             let global = try usesGlobalStats(ctx.op)
             // Global statistics: the running ones (MeanOut holds them after the forward op;

@@ -16,7 +16,7 @@ enum ClipOps {
                 AttributeSpec("max", .float(Float.greatestFiniteMagnitude)),
             ]),
         inferShape: { ctx in
-            ctx.setOutput("Out", try ctx.float32Input("X"))
+            ctx.setOutput("Out", try ctx.input("X", dtype: .float32))
         },
         kernel: { ctx in
             let x = try ctx.input("X")
@@ -33,23 +33,23 @@ enum ClipOps {
         gradient: { g in
             [
                 g.gradOp(
-                    "clip_grad", inputs: ["X": g.input("X"), "Out@GRAD": g.outputGrad("Out")],
-                    outputs: ["X@GRAD": g.inputGrad("X")])
+                    "clip_grad", inputs: ["X": g.input("X"), gradName("Out"): g.outputGrad("Out")],
+                    outputs: [gradName("X"): g.inputGrad("X")])
             ]
         })
 
     /// Passes the gradient where the input lay strictly inside [min, max].
     static let clipGrad = OpDefinition(
         OpSchema(
-            "clip_grad", inputs: [SlotSpec("X"), SlotSpec("Out@GRAD")], outputs: [SlotSpec("X@GRAD")],
+            "clip_grad", inputs: [SlotSpec("X"), SlotSpec(gradName("Out"))], outputs: [SlotSpec(gradName("X"))],
             attributes: clip.schema.attributes),
-        inferShape: { ctx in ctx.setOutput("X@GRAD", try sameShape(ctx, "X", "Out@GRAD")) },
+        inferShape: { ctx in ctx.setOutput(gradName("X"), try sameShape(ctx, "X", gradName("Out"))) },
         kernel: { ctx in
             let x = try ctx.input("X")
-            let dout = try ctx.input("Out@GRAD")
+            let dout = try ctx.input(gradName("Out"))
             let lo = try ctx.op.float("min")
             let hi = try ctx.op.float("max")
-            guard let dx = ctx.outputIfPresent("X@GRAD") else { return {} }
+            guard let dx = ctx.outputIfPresent(gradName("X")) else { return {} }
             return {
                 let src = x.floats
                 let d = dout.floats
@@ -62,7 +62,7 @@ enum ClipOps {
         OpSchema(
             "clip_by_norm", inputs: [SlotSpec("X")], outputs: [SlotSpec("Out")],
             attributes: [AttributeSpec("max_norm", .float(1))]),
-        inferShape: { ctx in ctx.setOutput("Out", try ctx.float32Input("X")) },
+        inferShape: { ctx in ctx.setOutput("Out", try ctx.input("X", dtype: .float32)) },
         kernel: { ctx in
             let x = try ctx.input("X")
             let out = try ctx.output("Out")
@@ -81,7 +81,7 @@ enum ClipOps {
 
     static let squaredL2Norm = OpDefinition(
         OpSchema("squared_l2_norm", inputs: [SlotSpec("X")], outputs: [SlotSpec("Out")]),
-        inferShape: { ctx in ctx.setOutput("Out", TensorMeta(try ctx.float32Input("X").dtype, [1])) },
+        inferShape: { ctx in ctx.setOutput("Out", TensorMeta(try ctx.input("X", dtype: .float32).dtype, [1])) },
         kernel: { ctx in
             let x = try ctx.input("X")
             let out = try ctx.output("Out")

@@ -17,18 +17,12 @@ struct Conv2DGeometry {
     var outputPlane: Int { outHeight * outWidth }
     var outputShape: [Int] { [batch, outChannels, outHeight, outWidth] }
 
-    /// Decodes `op`'s attributes against the Input and Filter metas; throws errors that name
-    /// the op, the slot at fault and both shapes.
+    /// Decodes `op`'s attributes against the Input and Filter metas (whose dtypes shape
+    /// inference has checked); throws errors that name the op, the slot at fault and both shapes.
     init(op: OpDesc, input: TensorMeta, filter: TensorMeta) throws {
         let both = "Input \(input.shape), Filter \(filter.shape)"
         func mismatch(_ slot: String, _ message: String) -> FluidError {
             .shapeMismatch(op: op.type, slot: slot, message: message)
-        }
-        guard input.dtype == .float32 else {
-            throw mismatch("Input", "has dtype \(input.dtype), but \(op.type) supports float32 only (\(both))")
-        }
-        guard filter.dtype == .float32 else {
-            throw mismatch("Filter", "has dtype \(filter.dtype), but \(op.type) supports float32 only (\(both))")
         }
         guard input.rank == 4 else {
             throw mismatch(

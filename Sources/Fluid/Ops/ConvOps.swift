@@ -28,7 +28,9 @@ enum ConvOps {
             "conv2d", inputs: [SlotSpec("Input"), SlotSpec("Filter")], outputs: [SlotSpec("Output")],
             attributes: attributes),
         inferShape: { ctx in
-            let g = try Conv2DGeometry(op: ctx.op, input: try ctx.input("Input"), filter: try ctx.input("Filter"))
+            let g = try Conv2DGeometry(
+                op: ctx.op, input: try ctx.input("Input", dtype: .float32),
+                filter: try ctx.input("Filter", dtype: .float32))
             ctx.setOutput("Output", TensorMeta(.float32, g.outputShape))
         },
         kernel: { ctx in
@@ -52,37 +54,32 @@ enum ConvOps {
                 g.gradOp(
                     "conv2d_grad",
                     inputs: [
-                        "Input": g.input("Input"), "Filter": g.input("Filter"), "Output@GRAD": g.outputGrad("Output"),
+                        "Input": g.input("Input"), "Filter": g.input("Filter"),
+                        gradName("Output"): g.outputGrad("Output"),
                     ],
-                    outputs: ["Input@GRAD": dInput, "Filter@GRAD": dFilter])
+                    outputs: [gradName("Input"): dInput, gradName("Filter"): dFilter])
             ]
         })
 
     static let conv2dGrad = OpDefinition(
         OpSchema(
-            "conv2d_grad", inputs: [SlotSpec("Input"), SlotSpec("Filter"), SlotSpec("Output@GRAD")],
-            outputs: [.optional("Input@GRAD"), .optional("Filter@GRAD")], attributes: attributes),
+            "conv2d_grad", inputs: [SlotSpec("Input"), SlotSpec("Filter"), SlotSpec(gradName("Output"))],
+            outputs: [.optional(gradName("Input")), .optional(gradName("Filter"))], attributes: attributes),
         inferShape: { ctx in
-            let input = try ctx.input("Input")
-            let filter = try ctx.input("Filter")
-            let dOut = try ctx.input("Output@GRAD")
+            let input = try ctx.input("Input", dtype: .float32)
+            let filter = try ctx.input("Filter", dtype: .float32)
             let g = try Conv2DGeometry(op: ctx.op, input: input, filter: filter)
-            let expected = g.outputShape
-            guard dOut.rank == 4, zip(dOut.shape, expected).allSatisfy({ dimsAgree($0, $1) }) else {
-                throw ctx.error(
-                    "Output@GRAD",
-                    "has shape \(dOut.shape), but the forward output of Input \(input.shape) and Filter \(filter.shape) has shape \(expected)"
-                )
-            }
-            ctx.setOutput("Input@GRAD", input)
-            ctx.setOutput("Filter@GRAD", filter)
+            _ = try ctx.input(
+                gradName("Output"), dtype: .float32, shapeOf: TensorMeta(.float32, g.outputShape), in: "Output")
+            ctx.setOutput(gradName("Input"), input)
+            ctx.setOutput(gradName("Filter"), filter)
         },
         kernel: { ctx in
             let x = try ctx.input("Input")
             let w = try ctx.input("Filter")
-            let dOut = try ctx.input("Output@GRAD")
-            let dx = ctx.outputIfPresent("Input@GRAD")
-            let dw = ctx.outputIfPresent("Filter@GRAD")
+            let dOut = try ctx.input(gradName("Output"))
+            let dx = ctx.outputIfPresent(gradName("Input"))
+            let dw = ctx.outputIfPresent(gradName("Filter"))
             if dx == nil && dw == nil { return {} }
             let state = ConvKernelState(ctx.op)
             return {
@@ -107,7 +104,7 @@ final class ConvKernelState {
     init(_ op: OpDesc) { self.op = op }
 
     func workspace(_ x: Tensor, _ w: Tensor) throws -> ConvWorkspace {
-        if let current, x.dtype == .float32, w.dtype == .float32, current.inputShape == x.shape,
+        if let current, current.inputShape == x.shape,
             current.filterShape == w.shape
         {
             return current

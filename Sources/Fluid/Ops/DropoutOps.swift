@@ -50,11 +50,10 @@ enum DropoutOps {
             "dropout", inputs: [SlotSpec("X"), .optional("Seed")], outputs: [SlotSpec("Out"), .optional("Mask")],
             attributes: attributes),
         inferShape: { ctx in
-            let x = try ctx.float32Input("X")
-            if let seed = try ctx.inputIfPresent("Seed"),
-                !(seed.dtype == .int32 || seed.dtype == .int64) || knownProduct(seed.shape) == 0
-            {
-                throw ctx.error("Seed", "Seed must hold one int32 value, got \(seed.dtype)\(seed.shape)")
+            let x = try ctx.input("X", dtype: .float32)
+            if let seed = try ctx.inputIfPresent("Seed") {
+                if seed.dtype != .int64 { try ctx.require(seed, of: "Seed", dtype: .int32) }
+                try ctx.requireOneElement(seed, of: "Seed")
             }
             _ = try Config(ctx.op)
             ctx.setOutput("Out", x)
@@ -78,12 +77,12 @@ enum DropoutOps {
             let seedTensor = ctx.inputIfPresent("Seed")
             let fixed = try ctx.op.bool("fix_seed") || ctx.op.int("seed") != 0
             let planSeed = ctx.seed
-            var generator = Xoshiro256StarStar(seed: planSeed)
+            var generator = SeededGenerator(seed: planSeed)
             return {
                 if let seedTensor {
-                    generator = Xoshiro256StarStar(seed: seedValue(seedTensor))
+                    generator = SeededGenerator(seed: seedValue(seedTensor))
                 } else if fixed {
-                    generator = Xoshiro256StarStar(seed: planSeed)
+                    generator = SeededGenerator(seed: planSeed)
                 }
                 drawMask(
                     &generator, x: x.floats, out: out.floats, mask: mask.pointer(as: UInt8.self),
@@ -91,30 +90,23 @@ enum DropoutOps {
             }
         },
         gradient: { g in
-            var inputs = ["Out@GRAD": g.outputGrad("Out")]
+            var inputs = [gradName("Out"): g.outputGrad("Out")]
             if !g.output("Mask").isEmpty { inputs["Mask"] = g.output("Mask") }
-            return [g.gradOp("dropout_grad", inputs: inputs, outputs: ["X@GRAD": g.inputGrad("X")])]
+            return [g.gradOp("dropout_grad", inputs: inputs, outputs: [gradName("X"): g.inputGrad("X")])]
         })
 
     static let dropoutGrad = OpDefinition(
         OpSchema(
-            "dropout_grad", inputs: [.optional("Mask"), SlotSpec("Out@GRAD")], outputs: [SlotSpec("X@GRAD")],
+            "dropout_grad", inputs: [.optional("Mask"), SlotSpec(gradName("Out"))], outputs: [SlotSpec(gradName("X"))],
             attributes: attributes),
         inferShape: { ctx in
-            let dout = try ctx.float32Input("Out@GRAD")
-            if let mask = try ctx.inputIfPresent("Mask") {
-                guard mask.rank == dout.rank && zip(mask.shape, dout.shape).allSatisfy(dimsAgree) else {
-                    throw ctx.error("Mask", "Mask \(mask.shape) must have the shape of Out@GRAD \(dout.shape)")
-                }
-                guard mask.dtype == .uint8 else {
-                    throw ctx.error("Mask", "Mask must hold uint8 elements, got \(mask.dtype)\(mask.shape)")
-                }
-            }
-            ctx.setOutput("X@GRAD", dout)
+            let dout = try ctx.input(gradName("Out"), dtype: .float32)
+            if ctx.has("Mask") { _ = try ctx.input("Mask", dtype: .uint8, shapeOf: dout, in: gradName("Out")) }
+            ctx.setOutput(gradName("X"), dout)
         },
         kernel: { ctx in
-            let dout = try ctx.input("Out@GRAD")
-            guard let dx = ctx.outputIfPresent("X@GRAD") else { return {} }
+            let dout = try ctx.input(gradName("Out"))
+            guard let dx = ctx.outputIfPresent(gradName("X")) else { return {} }
             let config = try Config(ctx.op)
             if config.isTest {
                 let scale = config.testScale
@@ -145,7 +137,7 @@ enum DropoutOps {
 
     /// Draws the mask (keep with probability 1 - p) and writes Out; two elements per 64-bit draw.
     static func drawMask(
-        _ generator: inout Xoshiro256StarStar, x: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>,
+        _ generator: inout SeededGenerator, x: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>,
         mask: UnsafeMutablePointer<UInt8>, count: Int, config: Config
     ) {
         // Keep when a uniform 32-bit value is below (1 - p) * 2^32 (p = 0 keeps all, p = 1 none).

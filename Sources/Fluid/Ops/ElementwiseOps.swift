@@ -72,9 +72,8 @@ enum ElementwiseOps {
             OpSchema(
                 type, inputs: [SlotSpec("X"), SlotSpec("Y")], outputs: [SlotSpec("Out")], attributes: [axisAttribute]),
             inferShape: { ctx in
-                let x = try ctx.input("X")
-                let y = try ctx.input("Y")
-                try MathOpSupport.requireFloat32(ctx, [("X", x), ("Y", y)])
+                let x = try ctx.input("X", dtype: .float32)
+                let y = try ctx.input("Y", dtype: .float32)
                 let s = try PaddleBroadcast.shapes(op: type, x: x.shape, y: y.shape, axis: try ctx.op.int("axis"))
                 ctx.setOutput("Out", TensorMeta(x.dtype, s.out))
             },
@@ -90,12 +89,12 @@ enum ElementwiseOps {
                 }
             },
             gradient: { g in
-                var inputs = ["X": g.input("X"), "Y": g.input("Y"), "Out@GRAD": g.outputGrad("Out")]
+                var inputs = ["X": g.input("X"), "Y": g.input("Y"), gradName("Out"): g.outputGrad("Out")]
                 if gradientReadsOut { inputs["Out"] = g.output("Out") }
                 return [
                     g.gradOp(
                         type + "_grad", inputs: inputs,
-                        outputs: ["X@GRAD": g.inputGrad("X"), "Y@GRAD": g.inputGrad("Y")])
+                        outputs: [gradName("X"): g.inputGrad("X"), gradName("Y"): g.inputGrad("Y")])
                 ]
             })
     }
@@ -103,30 +102,30 @@ enum ElementwiseOps {
     private static func backward<GX: ElementwiseGradientTerm, GY: ElementwiseGradientTerm>(
         _ type: String, dx: GX.Type, dy: GY.Type, readsOut: Bool
     ) -> OpDefinition {
-        let inputs = [SlotSpec("X"), SlotSpec("Y")] + (readsOut ? [SlotSpec("Out")] : []) + [SlotSpec("Out@GRAD")]
+        let inputs = [SlotSpec("X"), SlotSpec("Y")] + (readsOut ? [SlotSpec("Out")] : []) + [SlotSpec(gradName("Out"))]
         return OpDefinition(
             OpSchema(
-                type, inputs: inputs, outputs: [.optional("X@GRAD"), .optional("Y@GRAD")], attributes: [axisAttribute]),
+                type, inputs: inputs, outputs: [.optional(gradName("X")), .optional(gradName("Y"))],
+                attributes: [axisAttribute]),
             inferShape: { ctx in
-                let x = try ctx.input("X")
-                let y = try ctx.input("Y")
-                let dout = try ctx.input("Out@GRAD")
-                let out = readsOut ? try ctx.input("Out") : dout
-                try MathOpSupport.requireFloat32(ctx, [("X", x), ("Y", y), ("Out@GRAD", dout), ("Out", out)])
-                ctx.setOutput("X@GRAD", x)
-                ctx.setOutput("Y@GRAD", y)
+                let x = try ctx.input("X", dtype: .float32)
+                let y = try ctx.input("Y", dtype: .float32)
+                let dout = try ctx.input(gradName("Out"), dtype: .float32)
+                let out = readsOut ? try ctx.input("Out", dtype: .float32) : dout
+                ctx.setOutput(gradName("X"), x)
+                ctx.setOutput(gradName("Y"), y)
             },
             kernel: { ctx in
                 let x = try ctx.input("X")
                 let y = try ctx.input("Y")
-                let dout = try ctx.input("Out@GRAD")
+                let dout = try ctx.input(gradName("Out"))
                 let out = readsOut ? try ctx.input("Out") : dout
-                let dx = ctx.outputIfPresent("X@GRAD")
-                let dy = ctx.outputIfPresent("Y@GRAD")
+                let dx = ctx.outputIfPresent(gradName("X"))
+                let dy = ctx.outputIfPresent(gradName("Y"))
                 let layouts = try layouts(ctx)
                 return {
                     let (shape, layout) = try layouts.value(x, y)
-                    try MathOpSupport.requireShape(type, "Out@GRAD", dout, shape)
+                    try MathOpSupport.requireShape(type, gradName("Out"), dout, shape)
                     try MathOpSupport.requireShape(type, "Out", out, shape)
                     let d = dout.floats
                     let o = out.floats

@@ -79,14 +79,14 @@ enum FCOps {
             "fc", inputs: [SlotSpec("Input"), SlotSpec("W"), .optional("Bias")], outputs: [SlotSpec("Out")],
             attributes: attributes),
         inferShape: { ctx in
-            let input = try ctx.float32Input("Input")
-            let w = try ctx.float32Input("W")
+            let input = try ctx.input("Input", dtype: .float32)
+            let w = try ctx.input("W", dtype: .float32)
             try checkUnpadded(ctx.op)
             _ = try activation(ctx.op)
             let g = try Geometry(
                 op: ctx.op.type, input: input.shape, w: w.shape, inNumColDims: try ctx.op.int("in_num_col_dims"))
             if ctx.has("Bias") {
-                let bias = try ctx.float32Input("Bias")
+                let bias = try ctx.input("Bias", dtype: .float32)
                 let vector = bias.rank == 1 || (bias.rank == 2 && bias.shape[0] == 1)
                 guard vector, let last = bias.shape.last, dimsAgree(last, g.n) else {
                     throw ctx.error(

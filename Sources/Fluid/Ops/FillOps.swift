@@ -12,7 +12,7 @@ enum FillOps {
             ]),
         inferShape: { ctx in
             let shape = try ctx.op.ints("shape")
-            let dtype = try attributeDataType(ctx.op, "dtype")
+            let dtype = try ctx.op.dataType("dtype")
             guard shape.allSatisfy({ $0 >= 0 }) else {
                 throw FluidError.attribute(op: ctx.op.type, name: "shape", message: "must be fully known, got \(shape)")
             }
@@ -54,15 +54,6 @@ enum FillOps {
     }
 
     static let definitions = [fillConstant]
-}
-
-/// The `DataType` named by an integer attribute such as `dtype`.
-func attributeDataType(_ op: OpDesc, _ name: String) throws -> DataType {
-    let code = try op.int(name)
-    guard let t = DataType(rawValue: Int32(code)) else {
-        throw FluidError.attribute(op: op.type, name: name, message: "names no supported data type: \(code)")
-    }
-    return t
 }
 
 /// Whether `value` converts to `dtype` without trapping (integers need a finite value in range).

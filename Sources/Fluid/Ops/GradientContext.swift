@@ -1,9 +1,3 @@
-/// Suffix Paddle appends to a variable's name for its gradient.
-public let gradSuffix = "@GRAD"
-
-/// The gradient variable name of `name` (`x` -> `x@GRAD`).
-public func gradName(_ name: String) -> String { name + gradSuffix }
-
 /// Emits the grad ops of one forward op.
 public typealias GradientRule = @Sendable (GradientContext) -> [OpDesc]
 

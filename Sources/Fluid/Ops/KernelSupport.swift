@@ -2,6 +2,7 @@ import CBLAS
 import CFluidSupport
 import Dispatch
 import Foundation
+import Synchronization
 
 /// Row-major single-precision GEMM: C = alpha * op(A) * op(B) + beta * C, through OpenBLAS.
 /// op(A) is m x k, op(B) is k x n, C is m x n; leading dimensions default to packed rows.
@@ -28,7 +29,7 @@ func sgemm(
 /// (a rough count of element operations) is large enough to pay for the threads.
 @inline(__always)
 func parallelFor(_ count: Int, work: Int, _ body: (Int) -> Void) {
-    let threads = ProcessSetup.threadCount
+    let threads = KernelWorkers.count
     if count > 1 && work >= 1 << 16 && threads > 1 {
         // Workers write disjoint ranges chosen by index; the closure itself is not shared state.
         withoutActuallyEscaping(body) { body in
@@ -60,3 +61,16 @@ struct UncheckedSendable<T>: @unchecked Sendable {
 /// The machine's cores: kernels split their work into pieces by this count, whatever
 /// `ProcessSetup.setThreadCount` allows, so results never depend on the threads that run them.
 let coreCount = Foundation.ProcessInfo.processInfo.activeProcessorCount
+
+/// The workers `parallelFor` runs pieces on: the machine's cores unless limited (by
+/// `ProcessSetup.setThreadCount`).
+enum KernelWorkers {
+    private static let limit = Atomic<Int>(0)
+
+    static var count: Int {
+        let set = limit.load(ordering: .relaxed)
+        return set > 0 ? set : coreCount
+    }
+
+    static func setLimit(_ count: Int) { limit.store(max(1, count), ordering: .relaxed) }
+}

@@ -69,24 +69,24 @@ enum LossOps {
             [
                 g.gradOp(
                     "cross_entropy_grad",
-                    inputs: ["X": g.input("X"), "Label": g.input("Label"), "Y@GRAD": g.outputGrad("Y")],
-                    outputs: ["X@GRAD": g.inputGrad("X")])
+                    inputs: ["X": g.input("X"), "Label": g.input("Label"), gradName("Y"): g.outputGrad("Y")],
+                    outputs: [gradName("X"): g.inputGrad("X")])
             ]
         })
 
     static let crossEntropyGrad = OpDefinition(
         OpSchema(
-            "cross_entropy_grad", inputs: [SlotSpec("X"), SlotSpec("Label"), SlotSpec("Y@GRAD")],
-            outputs: [SlotSpec("X@GRAD")], attributes: crossEntropyAttributes),
+            "cross_entropy_grad", inputs: [SlotSpec("X"), SlotSpec("Label"), SlotSpec(gradName("Y"))],
+            outputs: [SlotSpec(gradName("X"))], attributes: crossEntropyAttributes),
         inferShape: { ctx in
             let x = try checkedScores(&ctx, soft: try ctx.op.bool("soft_label"))
-            try checkRowGradient(ctx, "Y@GRAD", scores: x)
-            ctx.setOutput("X@GRAD", x)
+            try checkRowGradient(ctx, gradName("Y"), scores: x)
+            ctx.setOutput(gradName("X"), x)
         },
         kernel: { ctx in
             let x = try ctx.input("X")
-            let dy = try ctx.input("Y@GRAD")
-            guard let dx = ctx.outputIfPresent("X@GRAD") else { return {} }
+            let dy = try ctx.input(gradName("Y"))
+            guard let dx = ctx.outputIfPresent(gradName("X")) else { return {} }
             if try ctx.op.bool("soft_label") {
                 let label = try ctx.input("Label")
                 return {
@@ -160,25 +160,25 @@ enum LossOps {
                     "cross_entropy_grad2",
                     inputs: [
                         "Label": g.input("Label"), "MatchX": g.output("MatchX"), "XShape": g.output("XShape"),
-                        "Y@GRAD": g.outputGrad("Y"),
+                        gradName("Y"): g.outputGrad("Y"),
                     ],
-                    outputs: ["X@GRAD": g.inputGrad("X")])
+                    outputs: [gradName("X"): g.inputGrad("X")])
             ]
         })
 
     static let crossEntropyGrad2 = OpDefinition(
         OpSchema(
             "cross_entropy_grad2",
-            inputs: [SlotSpec("Label"), SlotSpec("MatchX"), SlotSpec("XShape"), SlotSpec("Y@GRAD")],
-            outputs: [SlotSpec("X@GRAD")], attributes: crossEntropy2Attributes),
+            inputs: [SlotSpec("Label"), SlotSpec("MatchX"), SlotSpec("XShape"), SlotSpec(gradName("Y"))],
+            outputs: [SlotSpec(gradName("X"))], attributes: crossEntropy2Attributes),
         inferShape: { ctx in
             let xShape = try ctx.input("XShape")
             guard xShape.rank >= 2 else {
                 throw ctx.error("XShape", "XShape \(xShape.shape) must be [0] followed by the shape of X")
             }
             let x = TensorMeta(.float32, Array(xShape.shape.dropFirst()))
-            let label = try NNSupport.int64Input(ctx, "Label")
-            let match = try ctx.float32Input("MatchX")
+            let label = try ctx.input("Label", dtype: .int64)
+            let match = try ctx.input("MatchX", dtype: .float32)
             guard NNSupport.labelFits(label.shape, x.shape, axis: x.rank - 1, soft: false) else {
                 throw ctx.error(
                     "Label",
@@ -191,14 +191,14 @@ enum LossOps {
             else {
                 throw ctx.error("MatchX", "MatchX \(match.shape) must hold one value per row of X \(x.shape)")
             }
-            try checkRowGradient(ctx, "Y@GRAD", scores: x)
-            ctx.setOutput("X@GRAD", x)
+            try checkRowGradient(ctx, gradName("Y"), scores: x)
+            ctx.setOutput(gradName("X"), x)
         },
         kernel: { ctx in
             let match = try ctx.input("MatchX")
-            let dy = try ctx.input("Y@GRAD")
+            let dy = try ctx.input(gradName("Y"))
             let label = try ctx.input("Label")
-            guard let dx = ctx.outputIfPresent("X@GRAD") else { return {} }
+            guard let dx = ctx.outputIfPresent(gradName("X")) else { return {} }
             let ignore = Int64(try ctx.op.int("ignore_index"))
             return {
                 // X@GRAD has X's shape (from XShape), so its last dimension counts the classes.
@@ -213,8 +213,8 @@ enum LossOps {
 
     /// Checks X (rank >= 1, classes last) against Label; returns X's meta.
     static func checkedScores(_ ctx: inout ShapeContext, soft: Bool) throws -> TensorMeta {
-        let x = try ctx.input("X")
-        let label = try soft ? ctx.float32Input("Label") : NNSupport.int64Input(ctx, "Label")
+        let x = try ctx.input("X", dtype: .float32)
+        let label = try soft ? ctx.input("Label", dtype: .float32) : ctx.input("Label", dtype: .int64)
         guard x.rank >= 1 else { throw ctx.error("X", "X \(x.shape) must have at least one dimension (the classes)") }
         guard NNSupport.labelFits(label.shape, x.shape, axis: x.rank - 1, soft: soft) else {
             let expected =
@@ -226,7 +226,7 @@ enum LossOps {
 
     /// A per-row gradient (like Y@GRAD) must hold one value per row of the scores.
     static func checkRowGradient(_ ctx: ShapeContext, _ slot: String, scores x: TensorMeta) throws {
-        let g = try ctx.float32Input(slot)
+        let g = try ctx.input(slot, dtype: .float32)
         let rows = knownProduct(x.shape.dropLast())
         let n = knownProduct(g.shape)
         guard rows < 0 || n < 0 || rows == n else {

@@ -125,9 +125,8 @@ extension MatMulOps {
             "matmul_v2", inputs: [SlotSpec("X"), SlotSpec("Y")], outputs: [SlotSpec("Out")],
             attributes: matmulAttributes),
         inferShape: { ctx in
-            let x = try ctx.input("X")
-            let y = try ctx.input("Y")
-            try MathOpSupport.requireFloat32(ctx, [("X", x), ("Y", y)])
+            let x = try ctx.input("X", dtype: .float32)
+            let y = try ctx.input("Y", dtype: .float32)
             ctx.setOutput("Out", TensorMeta(x.dtype, try MatMulGeometry(ctx.op, x: x.shape, y: y.shape).outShape))
         },
         kernel: { ctx in
@@ -152,32 +151,33 @@ extension MatMulOps {
         gradient: { g in
             [
                 g.gradOp(
-                    "matmul_v2_grad", inputs: ["X": g.input("X"), "Y": g.input("Y"), "Out@GRAD": g.outputGrad("Out")],
-                    outputs: ["X@GRAD": g.inputGrad("X"), "Y@GRAD": g.inputGrad("Y")])
+                    "matmul_v2_grad",
+                    inputs: ["X": g.input("X"), "Y": g.input("Y"), gradName("Out"): g.outputGrad("Out")],
+                    outputs: [gradName("X"): g.inputGrad("X"), gradName("Y"): g.inputGrad("Y")])
             ]
         })
 
     static let matmulV2Grad = OpDefinition(
         OpSchema(
-            "matmul_v2_grad", inputs: [SlotSpec("X"), SlotSpec("Y"), SlotSpec("Out@GRAD")],
-            outputs: [.optional("X@GRAD"), .optional("Y@GRAD")], attributes: matmulAttributes),
+            "matmul_v2_grad", inputs: [SlotSpec("X"), SlotSpec("Y"), SlotSpec(gradName("Out"))],
+            outputs: [.optional(gradName("X")), .optional(gradName("Y"))], attributes: matmulAttributes),
         inferShape: { ctx in
-            let x = try ctx.input("X")
-            let y = try ctx.input("Y")
-            try MathOpSupport.requireFloat32(ctx, [("X", x), ("Y", y), ("Out@GRAD", try ctx.input("Out@GRAD"))])
-            ctx.setOutput("X@GRAD", x)
-            ctx.setOutput("Y@GRAD", y)
+            let x = try ctx.input("X", dtype: .float32)
+            let y = try ctx.input("Y", dtype: .float32)
+            _ = try ctx.input(gradName("Out"), dtype: .float32)
+            ctx.setOutput(gradName("X"), x)
+            ctx.setOutput(gradName("Y"), y)
         },
         kernel: { ctx in
             let x = try ctx.input("X")
             let y = try ctx.input("Y")
-            let dout = try ctx.input("Out@GRAD")
-            let dx = ctx.outputIfPresent("X@GRAD")
-            let dy = ctx.outputIfPresent("Y@GRAD")
+            let dout = try ctx.input(gradName("Out"))
+            let dx = ctx.outputIfPresent(gradName("X"))
+            let dy = ctx.outputIfPresent(gradName("Y"))
             let geometry = try MatMulGeometry.cache(ctx.op)
             return {
                 let (g, p) = try geometry.value(x, y)
-                try MathOpSupport.requireShape("matmul_v2_grad", "Out@GRAD", dout, g.outShape)
+                try MathOpSupport.requireShape("matmul_v2_grad", gradName("Out"), dout, g.outShape)
                 let (m, k, n, tx, ty) = (p.m, g.k, g.n, g.transX, g.transY)
                 let outMatrix = m * n
                 let xs = x.floats

@@ -62,9 +62,8 @@ enum MatMulOps {
     static let mul = OpDefinition(
         OpSchema("mul", inputs: [SlotSpec("X"), SlotSpec("Y")], outputs: [SlotSpec("Out")], attributes: mulAttributes),
         inferShape: { ctx in
-            let x = try ctx.input("X")
-            let y = try ctx.input("Y")
-            try MathOpSupport.requireFloat32(ctx, [("X", x), ("Y", y)])
+            let x = try ctx.input("X", dtype: .float32)
+            let y = try ctx.input("Y", dtype: .float32)
             ctx.setOutput("Out", TensorMeta(x.dtype, try MulGeometry(ctx.op, x: x.shape, y: y.shape).outShape))
         },
         kernel: { ctx in
@@ -81,32 +80,32 @@ enum MatMulOps {
         gradient: { g in
             [
                 g.gradOp(
-                    "mul_grad", inputs: ["X": g.input("X"), "Y": g.input("Y"), "Out@GRAD": g.outputGrad("Out")],
-                    outputs: ["X@GRAD": g.inputGrad("X"), "Y@GRAD": g.inputGrad("Y")])
+                    "mul_grad", inputs: ["X": g.input("X"), "Y": g.input("Y"), gradName("Out"): g.outputGrad("Out")],
+                    outputs: [gradName("X"): g.inputGrad("X"), gradName("Y"): g.inputGrad("Y")])
             ]
         })
 
     static let mulGrad = OpDefinition(
         OpSchema(
-            "mul_grad", inputs: [SlotSpec("X"), SlotSpec("Y"), SlotSpec("Out@GRAD")],
-            outputs: [.optional("X@GRAD"), .optional("Y@GRAD")], attributes: mulAttributes),
+            "mul_grad", inputs: [SlotSpec("X"), SlotSpec("Y"), SlotSpec(gradName("Out"))],
+            outputs: [.optional(gradName("X")), .optional(gradName("Y"))], attributes: mulAttributes),
         inferShape: { ctx in
-            let x = try ctx.input("X")
-            let y = try ctx.input("Y")
-            try MathOpSupport.requireFloat32(ctx, [("X", x), ("Y", y), ("Out@GRAD", try ctx.input("Out@GRAD"))])
-            ctx.setOutput("X@GRAD", x)
-            ctx.setOutput("Y@GRAD", y)
+            let x = try ctx.input("X", dtype: .float32)
+            let y = try ctx.input("Y", dtype: .float32)
+            _ = try ctx.input(gradName("Out"), dtype: .float32)
+            ctx.setOutput(gradName("X"), x)
+            ctx.setOutput(gradName("Y"), y)
         },
         kernel: { ctx in
             let x = try ctx.input("X")
             let y = try ctx.input("Y")
-            let dout = try ctx.input("Out@GRAD")
-            let dx = ctx.outputIfPresent("X@GRAD")
-            let dy = ctx.outputIfPresent("Y@GRAD")
+            let dout = try ctx.input(gradName("Out"))
+            let dx = ctx.outputIfPresent(gradName("X"))
+            let dy = ctx.outputIfPresent(gradName("Y"))
             let geometry = try MulGeometry.cache(ctx.op)
             return {
                 let g = try geometry.value(x, y)
-                try MathOpSupport.requireShape("mul_grad", "Out@GRAD", dout, g.outShape)
+                try MathOpSupport.requireShape("mul_grad", gradName("Out"), dout, g.outShape)
                 // dX [m, k] = dOut [m, n] * Y^T; dY [k, n] = X^T * dOut [m, n].
                 if let dx { sgemm(transB: true, m: g.m, n: g.k, k: g.n, a: dout.floats, b: y.floats, c: dx.floats) }
                 if let dy { sgemm(transA: true, m: g.k, n: g.n, k: g.m, a: x.floats, b: dout.floats, c: dy.floats) }

@@ -36,17 +36,12 @@ enum MetricOps {
             "accuracy", inputs: [SlotSpec("Out"), SlotSpec("Indices"), SlotSpec("Label")],
             outputs: [SlotSpec("Accuracy"), SlotSpec("Correct"), SlotSpec("Total")]),
         inferShape: { ctx in
-            let out = try ctx.input("Out")
-            let indices = try ctx.input("Indices")
-            let label = try ctx.input("Label")
-            guard indices.rank == 2, indices.dtype == .int64 else {
-                throw ctx.error("Indices", "should be int64 [N, k], found \(indices)")
-            }
-            guard out.rank == 2, zip(out.shape, indices.shape).allSatisfy(dimsAgree) else {
-                throw ctx.error("Out", "Out \(out.shape) should have the shape of Indices \(indices.shape)")
-            }
-            guard label.dtype == .int64, label.rank == 1 || (label.rank == 2 && dimsAgree(label.shape[1], 1)) else {
-                throw ctx.error("Label", "should be int64 [N, 1], found \(label)")
+            let indices = try ctx.input("Indices", dtype: .int64)
+            let label = try ctx.input("Label", dtype: .int64)
+            guard indices.rank == 2 else { throw ctx.error("Indices", "should be [N, k], found \(indices)") }
+            _ = try ctx.input("Out", dtype: .float32, shapeOf: indices, in: "Indices")
+            guard label.rank == 1 || (label.rank == 2 && dimsAgree(label.shape[1], 1)) else {
+                throw ctx.error("Label", "should be [N, 1], found \(label)")
             }
             guard dimsAgree(label.shape[0], indices.shape[0]) else {
                 throw ctx.error(
@@ -93,16 +88,12 @@ enum MetricOps {
 
     /// Out and Indices: X's shape with `k` along `axis`.
     private static func inferTopK(_ ctx: inout ShapeContext, axis: Int) throws {
-        let x = try ctx.input("X")
+        let x = try ctx.input("X", dtype: .float32)
         let k = try ctx.op.int("k")
-        guard x.dtype == .float32 else { throw ctx.error("X", "top-k supports float32 X; X is \(x)") }
         guard x.rank >= 1 else {
             throw ctx.error("X", "X \(x.shape) needs at least one dimension to take the top \(k) of")
         }
-        guard axis >= -x.rank, axis < x.rank else {
-            throw ctx.error("X", "axis \(axis) is out of range for X \(x.shape)")
-        }
-        let a = axis < 0 ? axis + x.rank : axis
+        let a = try ctx.normalizedAxis(axis, of: "X", x)
         guard k >= 1, x.shape[a] < 0 || k <= x.shape[a] else {
             throw ctx.error("X", "k = \(k) should lie in 1...\(x.shape[a]), the size of axis \(a) of X \(x.shape)")
         }

@@ -14,10 +14,9 @@ enum MiscOps {
                 AttributeSpec("bias_after_scale", .bool(true)),
             ]),
         inferShape: { ctx in
-            let x = try ctx.input("X")
-            guard x.dtype == .float32 else { throw ctx.error("X", "scale supports float32 tensors; X is \(x)") }
-            if let s = try ctx.inputIfPresent("ScaleTensor"), s.dtype != .float32 {
-                throw ctx.error("ScaleTensor", "should be float32, found \(s)")
+            let x = try ctx.input("X", dtype: .float32)
+            if ctx.has("ScaleTensor") {
+                try ctx.requireOneElement(try ctx.input("ScaleTensor", dtype: .float32), of: "ScaleTensor")
             }
             ctx.setOutput("Out", x)
         },
@@ -65,15 +64,9 @@ enum MiscOps {
         inferShape: { ctx in
             let xs = try ctx.inputs("X")
             guard var merged = xs.first else { throw ctx.error("X", "needs at least one tensor to add") }
-            guard merged.dtype == .float32 else {
-                throw ctx.error("X", "sum supports float32 tensors; input 0 is \(merged)")
-            }
-            for (i, m) in xs.enumerated().dropFirst() {
-                guard m.dtype == merged.dtype, m.rank == merged.rank, zip(m.shape, merged.shape).allSatisfy(dimsAgree)
-                else {
-                    throw ctx.error(
-                        "X", "input \(i) is \(m) but input 0 is \(xs[0]); sum adds tensors of one shape and dtype")
-                }
+            for (i, m) in xs.enumerated() {
+                try ctx.require(m, of: "X", dtype: .float32)
+                try ctx.require(m, of: "X", shapeOf: xs[0], in: "X[0]")
                 // A size known in any input is the size (max picks it over -1).
                 merged.shape = zip(m.shape, merged.shape).map { Swift.max($0, $1) }
             }
@@ -139,7 +132,7 @@ enum MiscOps {
             ]),
         inferShape: { ctx in
             let x = try ctx.input("X")
-            let target = try attributeDataType(ctx.op, "out_dtype")
+            let target = try ctx.op.dataType("out_dtype")
             guard x.dtype == target || castElements(from: x.dtype, to: target) != nil else {
                 throw ctx.error(
                     "X",

@@ -44,18 +44,6 @@ enum NNSupport {
         return (0..<r).contains(a) ? a : nil
     }
 
-    // Dtypes are checked during shape inference, where every input's dtype is known, so a
-    // kernel never sees a tensor it cannot read.
-
-    /// The meta of input `slot`, which must hold int64 class indices.
-    static func int64Input(_ ctx: ShapeContext, _ slot: String) throws -> TensorMeta {
-        let m = try ctx.input(slot)
-        guard m.dtype == .int64 else {
-            throw ctx.error(slot, "\(slot) must hold int64 class indices, got \(m.dtype)\(m.shape)")
-        }
-        return m
-    }
-
     /// Whether a label of shape `label` fits scores of shape `x` with classes along `axis`:
     /// soft labels have x's shape; hard labels x's shape with the class dimension 1, or removed.
     static func labelFits(_ label: [Int], _ x: [Int], axis: Int, soft: Bool) -> Bool {

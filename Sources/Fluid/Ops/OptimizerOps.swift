@@ -15,12 +15,9 @@ enum OptimizerOps {
 
     /// Checks that Grad has the shape of Param (a mismatch means a broken backward pass).
     private static func checkGrad(_ ctx: ShapeContext) throws {
-        let p = try ctx.float32Input("Param")
-        let g = try ctx.float32Input("Grad")
-        _ = try ctx.float32Input("LearningRate")
-        guard p.shape.count == g.shape.count, zip(p.shape, g.shape).allSatisfy(dimsAgree) else {
-            throw ctx.error("Grad", "gradient \(g.shape) does not match parameter \(p.shape)")
-        }
+        let p = try ctx.input("Param", dtype: .float32)
+        _ = try ctx.input("Grad", dtype: .float32, shapeOf: p, in: "Param")
+        try ctx.requireOneElement(try ctx.input("LearningRate", dtype: .float32), of: "LearningRate")
     }
 
     /// param -= lr * grad

@@ -18,9 +18,6 @@ struct Pool2DGeometry {
 
     init(op: OpDesc, input x: TensorMeta) throws {
         func mismatch(_ message: String) -> FluidError { .shapeMismatch(op: op.type, slot: "X", message: message) }
-        guard x.dtype == .float32 else {
-            throw mismatch("has dtype \(x.dtype), but \(op.type) supports float32 only (X \(x.shape))")
-        }
         guard x.rank == 4 else { throw mismatch("should be a 4-D NCHW tensor, but X \(x.shape) has rank \(x.rank)") }
         try Window2D.checkChannelFirst(op)
         let type = try op.string("pooling_type")

@@ -25,7 +25,7 @@ enum PoolOps {
     static let pool2d = OpDefinition(
         OpSchema("pool2d", inputs: [SlotSpec("X")], outputs: [SlotSpec("Out")], attributes: attributes),
         inferShape: { ctx in
-            let g = try Pool2DGeometry(op: ctx.op, input: try ctx.input("X"))
+            let g = try Pool2DGeometry(op: ctx.op, input: try ctx.input("X", dtype: .float32))
             ctx.setOutput("Out", TensorMeta(.float32, g.outputShape))
         },
         kernel: { ctx in
@@ -46,30 +46,28 @@ enum PoolOps {
             return [
                 g.gradOp(
                     "pool2d_grad",
-                    inputs: ["X": g.input("X"), "Out": g.output("Out"), "Out@GRAD": g.outputGrad("Out")],
-                    outputs: ["X@GRAD": dx])
+                    inputs: ["X": g.input("X"), "Out": g.output("Out"), gradName("Out"): g.outputGrad("Out")],
+                    outputs: [gradName("X"): dx])
             ]
         })
 
     static let pool2dGrad = OpDefinition(
         OpSchema(
-            "pool2d_grad", inputs: [SlotSpec("X"), SlotSpec("Out"), SlotSpec("Out@GRAD")],
-            outputs: [.optional("X@GRAD")], attributes: attributes),
+            "pool2d_grad", inputs: [SlotSpec("X"), SlotSpec("Out"), SlotSpec(gradName("Out"))],
+            outputs: [.optional(gradName("X"))], attributes: attributes),
         inferShape: { ctx in
-            let x = try ctx.input("X")
-            let expected = try Pool2DGeometry(op: ctx.op, input: x).outputShape
-            for (slot, m) in [("Out", try ctx.input("Out")), ("Out@GRAD", try ctx.input("Out@GRAD"))] {
-                guard m.rank == 4, zip(m.shape, expected).allSatisfy({ dimsAgree($0, $1) }) else {
-                    throw ctx.error(slot, "has shape \(m.shape), but pooling X \(x.shape) gives \(expected)")
-                }
+            let x = try ctx.input("X", dtype: .float32)
+            let pooled = TensorMeta(.float32, try Pool2DGeometry(op: ctx.op, input: x).outputShape)
+            for slot in ["Out", gradName("Out")] {
+                _ = try ctx.input(slot, dtype: .float32, shapeOf: pooled, in: "pooled X")
             }
-            ctx.setOutput("X@GRAD", x)
+            ctx.setOutput(gradName("X"), x)
         },
         kernel: { ctx in
             let x = try ctx.input("X")
             let out = try ctx.input("Out")
-            let dOut = try ctx.input("Out@GRAD")
-            guard let dx = ctx.outputIfPresent("X@GRAD") else { return {} }
+            let dOut = try ctx.input(gradName("Out"))
+            guard let dx = ctx.outputIfPresent(gradName("X")) else { return {} }
             let state = PoolKernelState(ctx.op)
             return {
                 let w = try state.windows(x)
@@ -265,7 +263,7 @@ final class PoolKernelState {
     init(_ op: OpDesc) { self.op = op }
 
     func windows(_ x: Tensor) throws -> Pool2DWindows {
-        if let current, x.dtype == .float32, current.shape == x.shape { return current.windows }
+        if let current, current.shape == x.shape { return current.windows }
         let w = Pool2DWindows(try Pool2DGeometry(op: op, input: TensorMeta(x.dtype, x.shape)))
         current = (x.shape, w)
         return w

@@ -114,7 +114,7 @@ enum RandomOps {
         guard shape.allSatisfy({ $0 >= 0 }) else {
             throw ctx.error("Out", "the 'shape' attribute \(shape) has a negative or unknown dimension")
         }
-        ctx.setOutput("Out", TensorMeta(try attributeDataType(ctx.op, "dtype"), shape))
+        ctx.setOutput("Out", TensorMeta(try ctx.op.dataType("dtype"), shape))
     }
 
     /// A step closure running `filler` on Out's elements, as float32 or float64.
@@ -141,7 +141,7 @@ extension RandomOps {
         let diagVal: Double
 
         func fill<T: BinaryFloatingPoint>(_ p: UnsafeMutablePointer<T>, _ n: Int) {
-            var rng = Xoshiro256StarStar(seed: seed)
+            var rng = SeededGenerator(seed: seed)
             let width = hi - lo
             for i in 0..<n { p[i] = T(lo + width * rng.nextUnit()) }
             for i in 0..<Swift.max(diagNum, 0) { p[i * (diagStep + 1)] = T(diagVal) }
@@ -155,7 +155,7 @@ extension RandomOps {
         let lo, hi: Double
 
         func fill<T: BinaryFloatingPoint>(_ p: UnsafeMutablePointer<T>, _ n: Int) {
-            var rng = Xoshiro256StarStar(seed: seed)
+            var rng = SeededGenerator(seed: seed)
             var i = 0
             while i < n {
                 let (a, b) = rng.nextNormalPair()

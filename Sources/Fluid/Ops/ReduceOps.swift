@@ -71,10 +71,11 @@ enum ReduceOps {
         OpDefinition(
             OpSchema(type, inputs: [SlotSpec("X")], outputs: [SlotSpec("Out")], attributes: reduceAttributes),
             inferShape: { ctx in
-                let x = try ctx.input("X")
-                let outType = try ctx.op.int("out_dtype") < 0 ? x.dtype : try attributeDataType(ctx.op, "out_dtype")
-                try MathOpSupport.requireFloat32(ctx, [("X", x), ("Out", TensorMeta(outType, []))])
-                ctx.setOutput("Out", TensorMeta(outType, try Reduction(ctx.op, x: x.shape).outShape))
+                let x = try ctx.input("X", dtype: .float32)
+                let outType = try ctx.op.int("out_dtype") < 0 ? x.dtype : try ctx.op.dataType("out_dtype")
+                let out = TensorMeta(outType, try Reduction(ctx.op, x: x.shape).outShape)
+                try ctx.require(out, of: "Out", dtype: .float32)
+                ctx.setOutput("Out", out)
             },
             kernel: { ctx in
                 let x = try ctx.input("X")
@@ -93,8 +94,8 @@ enum ReduceOps {
             gradient: { g in
                 [
                     g.gradOp(
-                        type + "_grad", inputs: ["X": g.input("X"), "Out@GRAD": g.outputGrad("Out")],
-                        outputs: ["X@GRAD": g.inputGrad("X")])
+                        type + "_grad", inputs: ["X": g.input("X"), gradName("Out"): g.outputGrad("Out")],
+                        outputs: [gradName("X"): g.inputGrad("X")])
                 ]
             })
     }
@@ -102,24 +103,23 @@ enum ReduceOps {
     private static func reduceGrad(_ type: String, mean: Bool) -> OpDefinition {
         OpDefinition(
             OpSchema(
-                type, inputs: [SlotSpec("X"), SlotSpec("Out@GRAD")], outputs: [SlotSpec("X@GRAD")],
+                type, inputs: [SlotSpec("X"), SlotSpec(gradName("Out"))], outputs: [SlotSpec(gradName("X"))],
                 attributes: reduceAttributes),
             inferShape: { ctx in
                 let x = try ctx.input("X")
-                let dout = try ctx.input("Out@GRAD")
-                try MathOpSupport.requireFloat32(ctx, [("Out@GRAD", dout)])
-                ctx.setOutput("X@GRAD", TensorMeta(dout.dtype, x.shape))
+                let dout = try ctx.input(gradName("Out"), dtype: .float32)
+                ctx.setOutput(gradName("X"), TensorMeta(dout.dtype, x.shape))
             },
             kernel: { ctx in
                 let x = try ctx.input("X")
-                let dout = try ctx.input("Out@GRAD")
-                guard let dx = ctx.outputIfPresent("X@GRAD") else { return {} }
+                let dout = try ctx.input(gradName("Out"))
+                guard let dx = ctx.outputIfPresent(gradName("X")) else { return {} }
                 let reductions = try Reduction.cache(ctx.op)
                 // B of the layout is a single element: the mean's 1/n, multiplied in as dOut spreads.
                 let scale = Tensor(scalar: Float(1))
                 return {
                     let (r, layout, s) = try reductions.value(x)
-                    try MathOpSupport.requireShape(type, "Out@GRAD", dout, r.outShape)
+                    try MathOpSupport.requireShape(type, gradName("Out"), dout, r.outShape)
                     if mean {
                         scale.floats[0] = s
                         layout.map(ElementwiseOps.Mul.self, a: dout.floats, b: scale.floats, into: dx.floats)
@@ -133,8 +133,7 @@ enum ReduceOps {
     static let meanAll = OpDefinition(
         OpSchema("mean", inputs: [SlotSpec("X")], outputs: [SlotSpec("Out")]),
         inferShape: { ctx in
-            let x = try ctx.input("X")
-            try MathOpSupport.requireFloat32(ctx, [("X", x)])
+            let x = try ctx.input("X", dtype: .float32)
             ctx.setOutput("Out", TensorMeta(x.dtype, []))
         },
         kernel: { ctx in
@@ -151,25 +150,22 @@ enum ReduceOps {
         gradient: { g in
             [
                 g.gradOp(
-                    "mean_grad", inputs: ["X": g.input("X"), "Out@GRAD": g.outputGrad("Out")],
-                    outputs: ["X@GRAD": g.inputGrad("X")])
+                    "mean_grad", inputs: ["X": g.input("X"), gradName("Out"): g.outputGrad("Out")],
+                    outputs: [gradName("X"): g.inputGrad("X")])
             ]
         })
 
     static let meanAllGrad = OpDefinition(
-        OpSchema("mean_grad", inputs: [SlotSpec("X"), SlotSpec("Out@GRAD")], outputs: [SlotSpec("X@GRAD")]),
+        OpSchema("mean_grad", inputs: [SlotSpec("X"), SlotSpec(gradName("Out"))], outputs: [SlotSpec(gradName("X"))]),
         inferShape: { ctx in
             let x = try ctx.input("X")
-            let dout = try ctx.input("Out@GRAD")
-            guard knownProduct(dout.shape) == 1 || knownProduct(dout.shape) < 0 else {
-                throw ctx.error("Out@GRAD", "Out@GRAD \(dout) of the mean of X \(x) must hold one element")
-            }
-            try MathOpSupport.requireFloat32(ctx, [("Out@GRAD", dout)])
-            ctx.setOutput("X@GRAD", TensorMeta(dout.dtype, x.shape))
+            let dout = try ctx.input(gradName("Out"), dtype: .float32)
+            try ctx.requireOneElement(dout, of: gradName("Out"))
+            ctx.setOutput(gradName("X"), TensorMeta(dout.dtype, x.shape))
         },
         kernel: { ctx in
-            let dout = try ctx.input("Out@GRAD")
-            guard let dx = ctx.outputIfPresent("X@GRAD") else { return {} }
+            let dout = try ctx.input(gradName("Out"))
+            guard let dx = ctx.outputIfPresent(gradName("X")) else { return {} }
             return {
                 guard dout.count == 1 else {
                     throw FluidError.kernel(

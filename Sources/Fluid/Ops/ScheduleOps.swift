@@ -10,9 +10,7 @@ enum ScheduleOps {
             attributes: [AttributeSpec("step", .float(1))]),
         inferShape: { ctx in
             let x = try ctx.input("X")
-            guard knownProduct(x.shape) == 1 || x.shape.isEmpty else {
-                throw ctx.error("X", "must hold one element, got \(x.shape)")
-            }
+            try ctx.requireOneElement(x, of: "X")
             ctx.setOutput("Out", x)
         },
         kernel: { ctx in
@@ -40,11 +38,9 @@ enum ScheduleOps {
             ]),
         inferShape: { ctx in
             // A float32 counter counts exactly up to 2^24 steps, far past any schedule here.
-            let step = try ctx.float32Input("Step")
-            let base = try ctx.float32Input("BaseRate")
-            guard knownProduct(step.shape) == 1, knownProduct(base.shape) == 1 else {
-                throw ctx.error("Step", "Step \(step.shape) and BaseRate \(base.shape) must hold one element each")
-            }
+            try ctx.requireOneElement(try ctx.input("Step", dtype: .float32), of: "Step")
+            let base = try ctx.input("BaseRate", dtype: .float32)
+            try ctx.requireOneElement(base, of: "BaseRate")
             ctx.setOutput("Out", base)
         },
         kernel: { ctx in

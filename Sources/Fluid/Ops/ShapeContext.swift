@@ -1,17 +1,3 @@
-/// Dtype and shape of a variable as shape inference sees it (-1 marks an unknown size).
-public struct TensorMeta: Equatable, Sendable, CustomStringConvertible {
-    public var dtype: DataType
-    public var shape: [Int]
-
-    public init(_ dtype: DataType, _ shape: [Int]) {
-        self.dtype = dtype
-        self.shape = shape
-    }
-
-    public var rank: Int { shape.count }
-    public var description: String { "\(dtype)\(shape)" }
-}
-
 /// What an op's shape inference reads and writes: input metas by slot, output metas by slot.
 /// Used both when a program is built (batch size -1) and when a plan is compiled (concrete sizes).
 public struct ShapeContext {
@@ -40,15 +26,59 @@ public struct ShapeContext {
         return m
     }
 
-    /// Meta of a float32 input. Other dtypes have no kernel, so they are refused here, by slot,
+    /// Meta of an input that must hold `dtype`: the dtype a kernel reads, refused here, by slot,
     /// rather than misread by a kernel.
-    public func float32Input(_ slot: String, at index: Int = 0) throws -> TensorMeta {
+    public func input(_ slot: String, at index: Int = 0, dtype: DataType) throws -> TensorMeta {
         let m = try input(slot, at: index)
-        guard m.dtype == .float32 else {
-            throw error(
-                slot, "\(slot) must hold float32 elements (the only kernels there are), got \(m.dtype)\(m.shape)")
-        }
+        try require(m, of: slot, dtype: dtype)
         return m
+    }
+
+    /// Meta of an input that must hold `dtype` and have the shape of `reference` (the input or
+    /// output meta of `referenceSlot`); a size unknown at build time (-1) agrees with any.
+    public func input(
+        _ slot: String, dtype: DataType, shapeOf reference: TensorMeta, in referenceSlot: String
+    ) throws -> TensorMeta {
+        let m = try input(slot, dtype: dtype)
+        try require(m, of: slot, shapeOf: reference, in: referenceSlot)
+        return m
+    }
+
+    // The checks below take a meta already at hand (an input read once, an output's planned meta).
+
+    /// Throws `FluidError.dtypeMismatch` unless `meta` holds `dtype`.
+    public func require(_ meta: TensorMeta, of slot: String, dtype: DataType) throws {
+        guard meta.dtype == dtype else {
+            throw FluidError.dtypeMismatch(
+                op: op.type, slot: slot,
+                message: "must hold \(dtype) elements (the kernels' type), got \(meta)")
+        }
+    }
+
+    /// Throws `FluidError.shapeMismatch` unless `meta` has the shape of `reference`, the meta of
+    /// `referenceSlot` (-1 agrees with any size).
+    public func require(_ meta: TensorMeta, of slot: String, shapeOf reference: TensorMeta, in referenceSlot: String)
+        throws
+    {
+        guard shapesAgree(meta.shape, reference.shape) else {
+            throw error(
+                slot, "has shape \(meta.shape), but must have the shape of \(referenceSlot), \(reference.shape)")
+        }
+    }
+
+    /// Throws unless `meta` holds exactly one element (or an unknown count at build time).
+    public func requireOneElement(_ meta: TensorMeta, of slot: String) throws {
+        let count = knownProduct(meta.shape)
+        guard count == 1 || count < 0 else { throw error(slot, "must hold one element, got \(meta)") }
+    }
+
+    /// `axis` counted from the end when negative, checked against the rank of `meta` (a rank-0
+    /// tensor counts as rank 1); throws naming the slot when it lies outside.
+    public func normalizedAxis(_ axis: Int, of slot: String, _ meta: TensorMeta) throws -> Int {
+        guard let a = NNSupport.normalizedAxis(axis, rank: meta.rank) else {
+            throw error(slot, "axis \(axis) is outside the rank of \(meta.shape)")
+        }
+        return a
     }
 
     /// Meta of the input, or nil when the slot is empty.
@@ -79,7 +109,7 @@ public struct ShapeContext {
         }
     }
 
-    /// An error naming this op and `slot`.
+    /// A shape error naming this op and `slot` (as an input or an output).
     public func error(_ slot: String, _ message: String) -> FluidError {
         .shapeMismatch(op: op.type, slot: slot, message: message)
     }
@@ -87,25 +117,19 @@ public struct ShapeContext {
 
 /// The float32 meta of `slot`, after checking that `other` (a gradient fed back) has its shape.
 func sameShape(_ ctx: ShapeContext, _ slot: String, _ other: String) throws -> TensorMeta {
-    let m = try ctx.float32Input(slot)
-    let o = try ctx.float32Input(other)
-    guard m.shape.count == o.shape.count, zip(m.shape, o.shape).allSatisfy(dimsAgree) else {
-        throw ctx.error(other, "\(other) has shape \(o.shape), but \(slot) has \(m.shape)")
-    }
+    let m = try ctx.input(slot, dtype: .float32)
+    _ = try ctx.input(other, dtype: .float32, shapeOf: m, in: slot)
     return m
 }
 
-/// The name Paddle gives an absent gradient in a duplicable slot.
-public let emptyVarName = "@EMPTY@"
-
-@inline(__always)
-func isRealName(_ name: String) -> Bool { !name.isEmpty && name != emptyVarName }
-
 /// Two sizes agree when equal or when either is unknown (-1) at build time.
 @inline(__always)
-public func dimsAgree(_ a: Int, _ b: Int) -> Bool { a == b || a < 0 || b < 0 }
+func dimsAgree(_ a: Int, _ b: Int) -> Bool { a == b || a < 0 || b < 0 }
+
+/// Two shapes agree when of one rank with every pair of sizes agreeing.
+func shapesAgree(_ a: [Int], _ b: [Int]) -> Bool { a.count == b.count && zip(a, b).allSatisfy(dimsAgree) }
 
 /// Product of `dims`, or -1 when any is unknown.
-public func knownProduct<C: Collection>(_ dims: C) -> Int where C.Element == Int {
+func knownProduct<C: Collection>(_ dims: C) -> Int where C.Element == Int {
     dims.contains { $0 < 0 } ? -1 : dims.reduce(1, *)
 }

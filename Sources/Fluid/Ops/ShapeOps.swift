@@ -107,10 +107,11 @@ enum ShapeOps {
     /// The grad op of a view: X@GRAD is Out@GRAD's elements under the shape XShape carries.
     private static func viewGrad(_ type: String) -> OpDefinition {
         OpDefinition(
-            OpSchema(type, inputs: [SlotSpec("XShape"), SlotSpec("Out@GRAD")], outputs: [SlotSpec("X@GRAD")]),
+            OpSchema(
+                type, inputs: [SlotSpec("XShape"), SlotSpec(gradName("Out"))], outputs: [SlotSpec(gradName("X"))]),
             inferShape: { ctx in
                 let xShape = try ctx.input("XShape")
-                let dout = try ctx.input("Out@GRAD")
+                let dout = try ctx.input(gradName("Out"))
                 guard xShape.rank >= 1 else {
                     throw ctx.error("XShape", "should be [0] followed by X's shape, found \(xShape.shape)")
                 }
@@ -119,13 +120,13 @@ enum ShapeOps {
                 let have = knownProduct(dout.shape)
                 guard want < 0 || have < 0 || want == have else {
                     throw ctx.error(
-                        "Out@GRAD",
+                        gradName("Out"),
                         "Out@GRAD \(dout.shape) has \(have) elements but X \(x) (from XShape \(xShape.shape)) has \(want)"
                     )
                 }
-                ctx.setOutput("X@GRAD", TensorMeta(dout.dtype, x))
+                ctx.setOutput(gradName("X"), TensorMeta(dout.dtype, x))
             },
-            kernel: { ctx in try copyKernel(ctx, from: "Out@GRAD", to: "X@GRAD") })
+            kernel: { ctx in try copyKernel(ctx, from: gradName("Out"), to: gradName("X")) })
     }
 
     /// Emits `type` (XShape, Out@GRAD -> X@GRAD) when X needs a gradient.
@@ -134,8 +135,8 @@ enum ShapeOps {
         guard !dx.isEmpty else { return [] }
         return [
             g.gradOp(
-                type, inputs: ["XShape": g.output("XShape"), "Out@GRAD": g.outputGrad("Out")],
-                outputs: ["X@GRAD": dx])
+                type, inputs: ["XShape": g.output("XShape"), gradName("Out"): g.outputGrad("Out")],
+                outputs: [gradName("X"): dx])
         ]
     }
 

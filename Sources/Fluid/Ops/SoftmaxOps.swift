@@ -15,8 +15,8 @@ enum SoftmaxOps {
     static let softmax = OpDefinition(
         OpSchema("softmax", inputs: [SlotSpec("X")], outputs: [SlotSpec("Out")], attributes: attributes),
         inferShape: { ctx in
-            let x = try ctx.float32Input("X")
-            try checkAxis(ctx, x, slot: "X")
+            let x = try ctx.input("X", dtype: .float32)
+            _ = try ctx.normalizedAxis(try ctx.op.int("axis"), of: "X", x)
             ctx.setOutput("Out", x)
         },
         kernel: { ctx in
@@ -28,41 +28,31 @@ enum SoftmaxOps {
         gradient: { g in
             [
                 g.gradOp(
-                    "softmax_grad", inputs: ["Out": g.output("Out"), "Out@GRAD": g.outputGrad("Out")],
-                    outputs: ["X@GRAD": g.inputGrad("X")])
+                    "softmax_grad", inputs: ["Out": g.output("Out"), gradName("Out"): g.outputGrad("Out")],
+                    outputs: [gradName("X"): g.inputGrad("X")])
             ]
         })
 
     static let softmaxGrad = OpDefinition(
         OpSchema(
-            "softmax_grad", inputs: [SlotSpec("Out"), SlotSpec("Out@GRAD")], outputs: [SlotSpec("X@GRAD")],
+            "softmax_grad", inputs: [SlotSpec("Out"), SlotSpec(gradName("Out"))], outputs: [SlotSpec(gradName("X"))],
             attributes: attributes),
         inferShape: { ctx in
-            let out = try ctx.float32Input("Out")
-            let dout = try ctx.float32Input("Out@GRAD")
-            try checkAxis(ctx, out, slot: "Out")
-            guard out.rank == dout.rank, zip(out.shape, dout.shape).allSatisfy(dimsAgree) else {
-                throw ctx.error("Out@GRAD", "Out@GRAD \(dout.shape) must have the shape of Out \(out.shape)")
-            }
-            ctx.setOutput("X@GRAD", out)
+            let out = try ctx.input("Out", dtype: .float32)
+            let dout = try ctx.input(gradName("Out"), dtype: .float32)
+            _ = try ctx.normalizedAxis(try ctx.op.int("axis"), of: "Out", out)
+            try ctx.require(dout, of: gradName("Out"), shapeOf: out, in: "Out")
+            ctx.setOutput(gradName("X"), out)
         },
         kernel: { ctx in
             let out = try ctx.input("Out")
-            let dout = try ctx.input("Out@GRAD")
+            let dout = try ctx.input(gradName("Out"))
             let axis = try ctx.op.int("axis")
-            guard let dx = ctx.outputIfPresent("X@GRAD") else { return {} }
+            guard let dx = ctx.outputIfPresent(gradName("X")) else { return {} }
             return { backward(out.floats, dout.floats, dx.floats, NNSupport.AxisView(out.shape, signedAxis: axis)) }
         })
 
     static let definitions = [softmax, softmaxGrad]
-
-    /// The `axis` attribute must name a dimension of `m`.
-    static func checkAxis(_ ctx: ShapeContext, _ m: TensorMeta, slot: String) throws {
-        let axis = try ctx.op.int("axis")
-        guard NNSupport.normalizedAxis(axis, rank: m.rank) != nil else {
-            throw ctx.error(slot, "axis \(axis) is outside the rank of \(slot) \(m.shape)")
-        }
-    }
 
     /// Softmax of one row (`size` elements `stride` apart from `base`), stable by subtracting the
     /// row's maximum; returns that maximum and the sum of exponentials (for log-sum-exp).

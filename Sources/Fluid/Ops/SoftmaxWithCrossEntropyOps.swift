@@ -48,7 +48,7 @@ enum SoftmaxWithCrossEntropyOps {
             "softmax_with_cross_entropy", inputs: [SlotSpec("Logits"), SlotSpec("Label")],
             outputs: [SlotSpec("Softmax"), SlotSpec("Loss")], attributes: attributes),
         inferShape: { ctx in
-            let logits = try ctx.float32Input("Logits")
+            let logits = try ctx.input("Logits", dtype: .float32)
             let axis = try checkLabel(&ctx, scores: logits, scoresSlot: "Logits")
             ctx.setOutput("Softmax", logits)
             ctx.setOutput("Loss", TensorMeta(logits.dtype, NNSupport.collapsing(logits.shape, axis: axis)))
@@ -75,34 +75,36 @@ enum SoftmaxWithCrossEntropyOps {
                 g.gradOp(
                     "softmax_with_cross_entropy_grad",
                     inputs: [
-                        "Label": g.input("Label"), "Softmax": g.output("Softmax"), "Loss@GRAD": g.outputGrad("Loss"),
+                        "Label": g.input("Label"), "Softmax": g.output("Softmax"),
+                        gradName("Loss"): g.outputGrad("Loss"),
                     ],
-                    outputs: ["Logits@GRAD": g.inputGrad("Logits")])
+                    outputs: [gradName("Logits"): g.inputGrad("Logits")])
             ]
         })
 
     static let softmaxWithCrossEntropyGrad = OpDefinition(
         OpSchema(
             "softmax_with_cross_entropy_grad",
-            inputs: [SlotSpec("Label"), SlotSpec("Softmax"), SlotSpec("Loss@GRAD")],
-            outputs: [SlotSpec("Logits@GRAD")], attributes: attributes),
+            inputs: [SlotSpec("Label"), SlotSpec("Softmax"), SlotSpec(gradName("Loss"))],
+            outputs: [SlotSpec(gradName("Logits"))], attributes: attributes),
         inferShape: { ctx in
-            let softmax = try ctx.float32Input("Softmax")
-            let dloss = try ctx.float32Input("Loss@GRAD")
+            let softmax = try ctx.input("Softmax", dtype: .float32)
+            let dloss = try ctx.input(gradName("Loss"), dtype: .float32)
             let axis = try checkLabel(&ctx, scores: softmax, scoresSlot: "Softmax")
             let rows = knownProduct(NNSupport.collapsing(softmax.shape, axis: axis))
             let n = knownProduct(dloss.shape)
             guard rows < 0 || n < 0 || rows == n else {
                 throw ctx.error(
-                    "Loss@GRAD", "Loss@GRAD \(dloss.shape) must hold one value per row of Softmax \(softmax.shape)")
+                    gradName("Loss"), "Loss@GRAD \(dloss.shape) must hold one value per row of Softmax \(softmax.shape)"
+                )
             }
-            ctx.setOutput("Logits@GRAD", softmax)
+            ctx.setOutput(gradName("Logits"), softmax)
         },
         kernel: { ctx in
             let softmax = try ctx.input("Softmax")
-            let dloss = try ctx.input("Loss@GRAD")
+            let dloss = try ctx.input(gradName("Loss"))
             let label = try ctx.input("Label")
-            guard let dx = ctx.outputIfPresent("Logits@GRAD") else { return {} }
+            guard let dx = ctx.outputIfPresent(gradName("Logits")) else { return {} }
             let config = try Config(ctx.op)
             return {
                 let c = config.viewing(softmax.shape)
@@ -115,12 +117,9 @@ enum SoftmaxWithCrossEntropyOps {
 
     /// Checks the axis and Label against the scores in `scoresSlot`; returns the class axis.
     static func checkLabel(_ ctx: inout ShapeContext, scores: TensorMeta, scoresSlot: String) throws -> Int {
-        let axis = try ctx.op.int("axis")
-        guard let a = NNSupport.normalizedAxis(axis, rank: scores.rank) else {
-            throw ctx.error(scoresSlot, "axis \(axis) is outside the rank of \(scoresSlot) \(scores.shape)")
-        }
+        let a = try ctx.normalizedAxis(try ctx.op.int("axis"), of: scoresSlot, scores)
         let soft = try ctx.op.bool("soft_label")
-        let label = try soft ? ctx.float32Input("Label") : NNSupport.int64Input(ctx, "Label")
+        let label = try soft ? ctx.input("Label", dtype: .float32) : ctx.input("Label", dtype: .int64)
         guard NNSupport.labelFits(label.shape, scores.shape, axis: a, soft: soft) else {
             let expected =
                 soft

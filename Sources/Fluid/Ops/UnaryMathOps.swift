@@ -4,7 +4,7 @@ import Foundation
 enum UnaryMathOps {
     static let sqrt = OpDefinition(
         OpSchema("sqrt", inputs: [SlotSpec("X")], outputs: [SlotSpec("Out")]),
-        inferShape: { ctx in ctx.setOutput("Out", try ctx.float32Input("X")) },
+        inferShape: { ctx in ctx.setOutput("Out", try ctx.input("X", dtype: .float32)) },
         kernel: { ctx in
             let x = try ctx.input("X")
             let out = try ctx.output("Out")
@@ -17,18 +17,19 @@ enum UnaryMathOps {
         gradient: { g in
             [
                 g.gradOp(
-                    "sqrt_grad", inputs: ["Out": g.output("Out"), "Out@GRAD": g.outputGrad("Out")],
-                    outputs: ["X@GRAD": g.inputGrad("X")])
+                    "sqrt_grad", inputs: ["Out": g.output("Out"), gradName("Out"): g.outputGrad("Out")],
+                    outputs: [gradName("X"): g.inputGrad("X")])
             ]
         })
 
     static let sqrtGrad = OpDefinition(
-        OpSchema("sqrt_grad", inputs: [SlotSpec("Out"), SlotSpec("Out@GRAD")], outputs: [SlotSpec("X@GRAD")]),
-        inferShape: { ctx in ctx.setOutput("X@GRAD", try sameShape(ctx, "Out", "Out@GRAD")) },
+        OpSchema(
+            "sqrt_grad", inputs: [SlotSpec("Out"), SlotSpec(gradName("Out"))], outputs: [SlotSpec(gradName("X"))]),
+        inferShape: { ctx in ctx.setOutput(gradName("X"), try sameShape(ctx, "Out", gradName("Out"))) },
         kernel: { ctx in
             let out = try ctx.input("Out")
-            let dout = try ctx.input("Out@GRAD")
-            guard let dx = ctx.outputIfPresent("X@GRAD") else { return {} }
+            let dout = try ctx.input(gradName("Out"))
+            guard let dx = ctx.outputIfPresent(gradName("X")) else { return {} }
             return {
                 let o = out.floats
                 let d = dout.floats
@@ -39,7 +40,7 @@ enum UnaryMathOps {
 
     static let sign = OpDefinition(
         OpSchema("sign", inputs: [SlotSpec("X")], outputs: [SlotSpec("Out")]),
-        inferShape: { ctx in ctx.setOutput("Out", try ctx.float32Input("X")) },
+        inferShape: { ctx in ctx.setOutput("Out", try ctx.input("X", dtype: .float32)) },
         kernel: { ctx in
             let x = try ctx.input("X")
             let out = try ctx.output("Out")

@@ -112,16 +112,9 @@ struct PlanCompiler {
     private func seed(for op: OpDesc, index: Int) -> UInt64 {
         if let s = op.attributes["seed"]?.intValue, s != 0 { return UInt64(truncatingIfNeeded: s) }
         if program.randomSeed != 0 {
-            return splitMix64(UInt64(truncatingIfNeeded: program.randomSeed) &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(index))
+            return SeededGenerator.splitMix64(
+                UInt64(truncatingIfNeeded: program.randomSeed) &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(index))
         }
         return UInt64.random(in: 1...UInt64.max)
     }
-}
-
-/// One step of the SplitMix64 generator: a well-mixed 64-bit value from `x`.
-func splitMix64(_ x: UInt64) -> UInt64 {
-    var z = x &+ 0x9E37_79B9_7F4A_7C15
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
 }

@@ -1,7 +1,6 @@
 import CBLAS
 import CFluidSupport
 import Foundation
-import Synchronization
 
 /// Process-wide settings a program applies before it computes anything.
 public enum ProcessSetup {
@@ -26,14 +25,9 @@ public enum ProcessSetup {
         fluid_flush_denormals()
     }
 
-    private static let threads = Atomic<Int>(0)
-
     /// The threads SwiftFluid's kernels and OpenBLAS use: all the process's cores unless
     /// `setThreadCount` set fewer.
-    public static var threadCount: Int {
-        let set = threads.load(ordering: .relaxed)
-        return set > 0 ? set : ProcessInfo.processInfo.activeProcessorCount
-    }
+    public static var threadCount: Int { KernelWorkers.count }
 
     /// Limits SwiftFluid's kernels and OpenBLAS to `count` threads (at least 1), for sharing a
     /// machine or measuring scaling. Call it before running programs.
@@ -45,6 +39,6 @@ public enum ProcessSetup {
     /// Limits SwiftFluid's own kernels only. OpenBLAS must not be reconfigured while another
     /// thread is inside it, so tests that run beside others change only this.
     static func setKernelThreadCount(_ count: Int) {
-        threads.store(max(1, count), ordering: .relaxed)
+        KernelWorkers.setLimit(count)
     }
 }

@@ -68,7 +68,7 @@ private struct DescReader {
         if let map = d.op_version_map {
             program.opVersions = buffer(map.pointee.n_pair, map.pointee.pair).compactMap { pair in
                 guard let p = pair?.pointee else { return nil }
-                return OpVersion(op: string(p.op_name), version: p.op_version?.pointee.version ?? 0)
+                return OpVersion(op: cString(p.op_name), version: p.op_version?.pointee.version ?? 0)
             }
         }
         program.retained.unknown = unknownFields(d.base)
@@ -100,7 +100,7 @@ private struct DescReader {
     }
 
     func variable(_ d: Paddle__Framework__Proto__VarDesc, block: Int) throws -> VarDesc {
-        let name = string(d.name)
+        let name = cString(d.name)
         func bad(_ message: String) -> FluidError { failure("variable '\(name)' in block \(block): \(message)") }
         guard !name.isEmpty else { throw failure("a variable in block \(block) has an empty name") }
         guard let type = d.type?.pointee else { throw bad("has no type") }
@@ -153,17 +153,17 @@ private struct DescReader {
     }
 
     func op(_ d: Paddle__Framework__Proto__OpDesc, index: Int, block: Int) throws -> OpDesc {
-        let type = string(d.type)
+        let type = cString(d.type)
         guard !type.isEmpty else { throw failure("op \(index) of block \(block) has no type") }
         var op = OpDesc(type: type)
         for slot in buffer(d.n_inputs, d.inputs).compactMap({ $0?.pointee }) {
-            op.setInput(string(slot.parameter), strings(slot.n_arguments, slot.arguments))
+            op.setInput(cString(slot.parameter), cStrings(slot.n_arguments, slot.arguments))
         }
         for slot in buffer(d.n_outputs, d.outputs).compactMap({ $0?.pointee }) {
-            op.setOutput(string(slot.parameter), strings(slot.n_arguments, slot.arguments))
+            op.setOutput(cString(slot.parameter), cStrings(slot.n_arguments, slot.arguments))
         }
         for a in buffer(d.n_attrs, d.attrs).compactMap({ $0?.pointee }) {
-            let name = string(a.name)
+            let name = cString(a.name)
             op.attributes[name] = try attribute(a, op: "op \(index) ('\(type)') of block \(block)", name: name)
         }
         op.isTarget = d.is_target != 0
@@ -175,10 +175,10 @@ private struct DescReader {
         switch Int(a.type.rawValue) {
         case 0: return .int(a.i)
         case 1: return .float(a.f)
-        case 2: return .string(string(a.s))
+        case 2: return .string(cString(a.s))
         case 3: return .ints(buffer(a.n_ints, a.ints))
         case 4: return .floats(buffer(a.n_floats, a.floats))
-        case 5: return .strings(strings(a.n_strings, a.strings))
+        case 5: return .strings(cStrings(a.n_strings, a.strings))
         case 6: return .bool(a.b != 0)
         case 7: return .bools(buffer(a.n_bools, a.bools).map { $0 != 0 })
         case 8: return .block(a.block_idx)
@@ -186,8 +186,8 @@ private struct DescReader {
         case 10: return .blocks(buffer(a.n_blocks_idx, a.blocks_idx))
         case 11: return .longs(buffer(a.n_longs, a.longs))
         case 12: return .float64s(buffer(a.n_float64s, a.float64s))
-        case 13: return .variable(string(a.var_name))
-        case 14: return .variables(strings(a.n_vars_name, a.vars_name))
+        case 13: return .variable(cString(a.var_name))
+        case 14: return .variables(cStrings(a.n_vars_name, a.vars_name))
         case 15: return .float64(a.float64)
         case 16:
             guard let s = a.scalar else { throw failure("\(op): SCALAR attribute '\(name)' has no value") }
@@ -232,8 +232,8 @@ func buffer<T>(_ count: Int, _ pointer: UnsafeMutablePointer<T>?) -> [T] {
     return Array(UnsafeBufferPointer(start: pointer, count: count))
 }
 
-func string(_ p: UnsafeMutablePointer<CChar>?) -> String { p.map { String(cString: $0) } ?? "" }
+func cString(_ p: UnsafeMutablePointer<CChar>?) -> String { p.map { String(cString: $0) } ?? "" }
 
-func strings(_ count: Int, _ p: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> [String] {
-    buffer(count, p).map(string)
+func cStrings(_ count: Int, _ p: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> [String] {
+    buffer(count, p).map(cString)
 }

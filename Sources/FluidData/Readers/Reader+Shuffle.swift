@@ -1,3 +1,4 @@
+import Fluid
 import Synchronization
 
 extension Reader {

@@ -74,11 +74,11 @@ import Testing
         /// differences are exact for any step; a large one keeps float32 rounding negligible.
         static let delta: Float = 0.5
 
-        func check(gradient: Bool = true) throws {
+        func check(gradient: Bool = true, tolerance: Float = 1e-5) throws {
             let t = test()
             let (shape, expected) = try reference(
                 t.inputs["Input"]![0].scalars(as: Float.self), t.inputs["Filter"]![0].scalars(as: Float.self))
-            try t.checkOutput("Output", shape: shape, expected: expected, tolerance: 1e-5)
+            try t.checkOutput("Output", shape: shape, expected: expected, tolerance: tolerance)
             if gradient { try t.checkGradient(["Input", "Filter"], of: ["Output"], delta: Self.delta) }
         }
     }
@@ -123,7 +123,8 @@ import Testing
 
     @Test func tutorialShapesForwardOnly() throws {
         try Case(input: [4, 1, 28, 28], filter: [20, 1, 5, 5]).check(gradient: false)
-        try Case(input: [2, 20, 12, 12], filter: [50, 20, 5, 5]).check(gradient: false)
+        // 500 float32 products per output: the kernel's own rounding reaches ~2e-5 against the Double reference.
+        try Case(input: [2, 20, 12, 12], filter: [50, 20, 5, 5]).check(gradient: false, tolerance: 5e-5)
     }
 
     @Test func gradientOfOneOperandOnly() throws {

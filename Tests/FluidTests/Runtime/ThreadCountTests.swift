@@ -8,7 +8,7 @@ import Testing
 /// other tests run inside it.)
 @Suite(.serialized) struct ThreadCountTests {
     @Test func oneThreadOrAllGiveTheSameConvolution() throws {
-        var generator = Xoshiro256StarStar(seed: 7)
+        var generator = SeededGenerator(seed: 7)
         func random(_ shape: [Int]) throws -> Tensor {
             try Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { _ in Float(generator.nextUnit()) - 0.5 })
         }

@@ -1,8 +1,10 @@
 /// Errors SwiftFluid reports. Each names what is at fault (op, slot, variable, file, field)
 /// and reads as a sentence a user can act on.
 public enum FluidError: Error, Equatable, CustomStringConvertible {
-    /// An op's inputs do not fit together (shapes, ranks, dtypes).
+    /// An op's inputs or outputs do not fit together (shapes, ranks, sizes).
     case shapeMismatch(op: String, slot: String, message: String)
+    /// An op's input or output holds an element type its kernels do not read or write.
+    case dtypeMismatch(op: String, slot: String, message: String)
     /// An attribute is missing or has the wrong kind or value.
     case attribute(op: String, name: String, message: String)
     /// An op type that no definition is registered for.
@@ -31,8 +33,8 @@ public enum FluidError: Error, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .shapeMismatch(let op, let slot, let message):
-            "Op '\(op)', input '\(slot)': \(message)."
+        case .shapeMismatch(let op, let slot, let message), .dtypeMismatch(let op, let slot, let message):
+            "Op '\(op)', slot '\(slot)': \(message)."
         case .attribute(let op, let name, let message):
             "Op '\(op)': attribute '\(name)' \(message)."
         case .unknownOp(let type):

@@ -1,4 +1,4 @@
-/// A handle on a variable declared by `ProgramBuilder`: its name, dtype and build-time shape
+/// A handle on a variable of a program (as `ProgramBuilder` declares them): its name, dtype and build-time shape
 /// (-1 for the unknown batch size).
 public struct Variable: Hashable, Sendable, CustomStringConvertible {
     public let name: String
@@ -12,9 +12,4 @@ public struct Variable: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { "\(name): \(dtype)\(shape)" }
-}
-
-/// Activation applied after a layer.
-public enum Activation: String, Sendable {
-    case relu, sigmoid, tanh, softmax
 }

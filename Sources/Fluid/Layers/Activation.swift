@@ -1,0 +1,4 @@
+/// Activation applied after a layer.
+public enum Activation: String, Sendable {
+    case relu, sigmoid, tanh, softmax
+}
