@@ -26,7 +26,7 @@ struct BenchReader: ParsableCommand {
         print(String(format: "load MNIST train (%d images, gunzip and checks): %.3f s", train.count, loading))
 
         let network = try DigitNetwork(.softmax, seed: 1)
-        let feeder = try DataFeeder(feedList: [network.image.name, network.label.name], program: network.main)
+        let feeder = try DataFeeder(feeding: [network.image, network.label], program: network.main)
         let plain = train.reader.shuffle(bufferSize: 500, seed: 1).batch(size: 64)
         for (name, reader) in [
             ("shuffle(500) + batch(64) + feeder", plain), ("... + buffered(8)", plain.buffered(size: 8)),
@@ -35,7 +35,7 @@ struct BenchReader: ParsableCommand {
             let times = try (0..<passes).map { _ in
                 try seconds {
                     for batch in reader {
-                        checksum += Double(try feeder.feed(batch)[network.image.name]?.scalar(as: Float.self) ?? 0)
+                        checksum += Double(try feeder.feed(batch)[network.image.name]?.floatPointer()[0] ?? 0)
                     }
                 }
             }.sorted()

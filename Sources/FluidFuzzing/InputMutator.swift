@@ -9,7 +9,7 @@ import FluidData
 public struct InputMutator {
     private var generator: SeededGenerator
 
-    public init(seed: UInt64) {
+    public init(seed: Int) {
         generator = SeededGenerator(seed: seed)
     }
 

@@ -90,7 +90,7 @@ public final class Trainer {
         try Checkpoint.save(
             program: network.main, scope: scope, to: checkpointDirectory, metadata: try encoder.encode(state))
         try saveInferenceModel(
-            to: modelPath, feeds: [network.image.name], fetches: [network.prediction.name],
+            to: modelPath, feeding: [network.image], fetching: [network.prediction],
             program: network.main, scope: scope, layout: options.layout)
     }
 
@@ -98,11 +98,11 @@ public final class Trainer {
     /// metrics file and the plot after each epoch. Returns the metrics.
     @discardableResult
     public func train() throws -> TrainingMetrics {
-        let feeder = try DataFeeder(feedList: [network.image.name, network.label.name], program: network.main)
+        let feeder = try DataFeeder(feeding: [network.image, network.label], program: network.main)
         // Pass k of the shuffle is epoch k, also when resuming after some epochs.
         let batches = trainSet.reader.shuffle(
-            bufferSize: options.shuffleBuffer, seed: UInt64(bitPattern: Int64(options.seed)),
-            firstPass: UInt64(epochsCompleted)
+            bufferSize: options.shuffleBuffer, seed: options.seed,
+            firstPass: epochsCompleted
         )
         .batch(size: options.batchSize).buffered(size: 4)
         // Written now as well, so an unwritable path fails before an epoch of training is spent.

@@ -47,6 +47,24 @@ import Testing
         #expect(throws: DataError.unknownFeedVariable(name: "pixels")) {
             _ = try DataFeeder(feedList: ["pixels", "label"], program: Self.program())
         }
+        let stranger = Variable(name: "pixels", dtype: .float32, shape: [-1, 784])
+        #expect(throws: DataError.unknownFeedVariable(name: "pixels")) {
+            _ = try DataFeeder(feeding: [stranger], program: Self.program())
+        }
+    }
+
+    /// Feeding by the builder's variables fills the same tensors as feeding by name.
+    @Test func feedingByVariables() throws {
+        let main = Program()
+        let net = ProgramBuilder(main: main, startup: Program())
+        let img = net.data("img", shape: [-1, 1, 28, 28])
+        let label = net.data("label", shape: [-1, 1], dtype: .int64)
+        let feeder = try DataFeeder(feeding: [img, label], program: main)
+        #expect(feeder.variables.map(\.name) == ["img", "label"])
+        let sample = ArraySample(.float32(Array(repeating: 0.25, count: 784), shape: [784]), .int64([7], shape: [1]))
+        let feed = try feeder.feed([sample, sample])
+        #expect(feed["img"]?.shape == [2, 1, 28, 28])
+        #expect(try feed["label"]?.scalars(as: Int64.self) == [7, 7])
     }
 
     @Test func dtypeMismatchNamesTheVariable() throws {

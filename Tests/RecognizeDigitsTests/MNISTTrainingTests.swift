@@ -22,7 +22,7 @@ import Testing
         let biasName = try #require(parameters.first { $0.shape == [10] }).name
         var w = try scope[weightName]!.scalars(as: Float.self).map(Double.init)
         var b = try scope[biasName]!.scalars(as: Float.self).map(Double.init)
-        let feeder = try DataFeeder(feedList: ["img", "label"], program: network.main)
+        let feeder = try DataFeeder(feeding: [network.image, network.label], program: network.main)
 
         let (n, d, k) = (64, 784, 10)
         for (step, batch) in try MNIST.train().reader.firstN(n * 10).batch(size: n).enumerated() {
@@ -64,7 +64,7 @@ import Testing
         let exe = Executor()
         let scope = Scope()
         try exe.run(network.startup, scope: scope)
-        let feeder = try DataFeeder(feedList: ["img", "label"], program: network.main)
+        let feeder = try DataFeeder(feeding: [network.image, network.label], program: network.main)
 
         let train = try MNIST.train()
         let batches = train.reader.firstN(64 * 300).shuffle(bufferSize: 500, seed: 1).batch(size: 64)

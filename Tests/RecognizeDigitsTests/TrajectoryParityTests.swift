@@ -46,7 +46,7 @@ import Testing
         }
 
         let train = try MNIST.train()
-        let feeder = try DataFeeder(feedList: ["img", "label"], program: network.main)
+        let feeder = try DataFeeder(feeding: [network.image, network.label], program: network.main)
         for step in 0..<5 {
             let batch = try (64 * step..<64 * (step + 1)).map { try train[$0] }
             let loss = try exe.run(

@@ -31,28 +31,28 @@ import Testing
         let exe = Executor()
         let scope = Scope()
         try exe.run(startup, scope: scope)
-        let feeder = try DataFeeder(feedList: ["img", "label"], program: main)
+        let feeder = try DataFeeder(feeding: [img, label], program: main)
         let train = try MNIST.train()
         let testSet = try MNIST.test()
         let batches = train.reader.firstN(64 * 100).shuffle(bufferSize: 500, seed: 90).batch(size: 64)
         var costs: [Float] = []
         for _ in 0..<2 {
             for batch in batches {
-                let out = try exe.run(main, scope: scope, feed: try feeder.feed(batch), fetch: [loss.name])
-                try costs.append(out[0].scalar(as: Float.self))
+                let out = try exe.run(main, scope: scope, feed: try feeder.feed(batch), fetch: [loss])
+                try costs.append(out.scalar(loss))
             }
         }
         var correct = 0.0
         for batch in testSet.reader.firstN(500).batch(size: 64) {
-            let acc = try exe.run(test, scope: scope, feed: try feeder.feed(batch), fetch: [accuracy.name])[0]
-            try correct += Double(acc.scalar(as: Float.self)) * Double(batch.count)
+            let out = try exe.run(test, scope: scope, feed: try feeder.feed(batch), fetch: [accuracy])
+            try correct += Double(out.scalar(accuracy)) * Double(batch.count)
         }
         #expect(costs.count == 200 && costs.suffix(20).reduce(0, +) < costs.prefix(20).reduce(0, +) / 3)
         #expect(correct / 500 > 0.85, "accuracy \(correct / 500)")
 
         // 5. Save, load, recognise a PNG.
         let modelPath = directory.file("mlp.inference.model")
-        try saveInferenceModel(to: modelPath, feeds: ["img"], fetches: [prediction.name], program: main, scope: scope)
+        try saveInferenceModel(to: modelPath, feeding: [img], fetching: [prediction], program: main, scope: scope)
         let model = try loadInferenceModel(from: modelPath)
         let png = try writeSampleDigits(to: directory.path, count: 4, from: testSet)[3]  // infer_3.png
         let image = try DigitImage.tensor(contentsOfPNG: png)
@@ -60,7 +60,8 @@ import Testing
         // The loaded model computes what the trained program computes for the same image.
         let direct = try exe.run(
             test, scope: scope, feed: ["img": image, "label": Tensor(shape: [1, 1], scalars: [Int64(3)])],
-            fetch: [prediction.name])[0]
+            fetch: [prediction]
+        ).tensor(prediction)
         #expect(try probabilities.scalars(as: Float.self) == direct.scalars(as: Float.self))
         let scores = try probabilities.scalars(as: Float.self)
         #expect(scores.firstIndex(of: scores.max()!) == 3)

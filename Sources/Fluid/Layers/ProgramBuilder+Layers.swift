@@ -23,16 +23,16 @@ extension ProgramBuilder {
         }
         let w = parameter(layer + ".w_0", shape: [inFeatures, size], attr: weight, defaultInitializer: .xavier)
         var out = try append(
-            "mul", layer: layer, inputs: ["X": [x.name], "Y": [w.name]], outputs: ["Out"],
+            "mul", layer: layer, inputs: ["X": [x.name], "Y": [w.name]], output: "Out",
             attributes: [
                 "x_num_col_dims": try int32Attribute(numFlattenDims, name: "x_num_col_dims", op: "mul"),
                 "y_num_col_dims": .int(1),
-            ])["Out"]!
+            ])
         if let bias {
             let b = parameter(layer + ".b_0", shape: [size], attr: bias, defaultInitializer: .constant(0))
             out = try append(
-                "elementwise_add", layer: layer, inputs: ["X": [out.name], "Y": [b.name]], outputs: ["Out"],
-                attributes: ["axis": try int32Attribute(numFlattenDims, name: "axis", op: "elementwise_add")])["Out"]!
+                "elementwise_add", layer: layer, inputs: ["X": [out.name], "Y": [b.name]], output: "Out",
+                attributes: ["axis": try int32Attribute(numFlattenDims, name: "axis", op: "elementwise_add")])
         }
         return try activate(out, act, layer: layer)
     }
@@ -85,13 +85,13 @@ extension ProgramBuilder {
             layer + ".w_0", shape: [filters, inChannels, size[0], size[1]], attr: weight,
             defaultInitializer: .normal(mean: 0, std: std))
         var out = try append(
-            "conv2d", layer: layer, inputs: ["Input": [x.name], "Filter": [w.name]], outputs: ["Output"],
-            attributes: attributes)["Output"]!
+            "conv2d", layer: layer, inputs: ["Input": [x.name], "Filter": [w.name]], output: "Output",
+            attributes: attributes)
         if let bias {
             let b = parameter(layer + ".b_0", shape: [filters], attr: bias, defaultInitializer: .constant(0))
             out = try append(
-                "elementwise_add", layer: layer, inputs: ["X": [out.name], "Y": [b.name]], outputs: ["Out"],
-                attributes: ["axis": .int(1)])["Out"]!
+                "elementwise_add", layer: layer, inputs: ["X": [out.name], "Y": [b.name]], output: "Out",
+                attributes: ["axis": .int(1)])
         }
         return try activate(out, act, layer: layer)
     }
@@ -164,14 +164,14 @@ extension ProgramBuilder {
         _ x: Variable, prob: Float, isTest: Bool = false, seed: Int = 0,
         implementation: DropoutImplementation = .downgradeInInfer
     ) throws -> Variable {
-        let r = try append(
-            "dropout", layer: layerName("dropout"), inputs: ["X": [x.name]], outputs: ["Out", "Mask"],
+        let (out, mask) = try append(
+            "dropout", layer: layerName("dropout"), inputs: ["X": [x.name]], outputs: ("Out", "Mask"),
             attributes: [
                 "dropout_prob": .float(prob), "is_test": .bool(isTest), "fix_seed": .bool(seed != 0),
                 "seed": try int32Attribute(seed, name: "seed", op: "dropout"),
                 "dropout_implementation": .string(implementation.rawValue),
             ])
-        block.updateVar(r["Mask"]!.name) { $0.stopGradient = true }
-        return r["Out"]!
+        block.updateVar(mask.name) { $0.stopGradient = true }
+        return out
     }
 }

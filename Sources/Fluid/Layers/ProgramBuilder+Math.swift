@@ -9,8 +9,8 @@ extension ProgramBuilder {
 
     private func elementwise(_ type: String, _ x: Variable, _ y: Variable, axis: Int) throws -> Variable {
         try append(
-            type, layer: layerName(type), inputs: ["X": [x.name], "Y": [y.name]], outputs: ["Out"],
-            attributes: ["axis": try int32Attribute(axis, name: "axis", op: type)])["Out"]!
+            type, layer: layerName(type), inputs: ["X": [x.name], "Y": [y.name]], output: "Out",
+            attributes: ["axis": try int32Attribute(axis, name: "axis", op: type)])
     }
 
     /// x + y with Paddle's broadcasting: y's dimensions match x's from `axis` (-1: trailing).
@@ -32,8 +32,8 @@ extension ProgramBuilder {
         -> Variable
     {
         try append(
-            "matmul_v2", layer: layerName("matmul_v2"), inputs: ["X": [x.name], "Y": [y.name]], outputs: ["Out"],
-            attributes: ["trans_x": .bool(transposeX), "trans_y": .bool(transposeY)])["Out"]!
+            "matmul_v2", layer: layerName("matmul_v2"), inputs: ["X": [x.name], "Y": [y.name]], output: "Out",
+            attributes: ["trans_x": .bool(transposeX), "trans_y": .bool(transposeY)])
     }
 
     /// scale * x + bias (or scale * (x + bias) when `biasAfterScale` is false).
@@ -47,19 +47,21 @@ extension ProgramBuilder {
     /// Reshapes `x`; 0 copies a dimension, one -1 is inferred (`reshape2`).
     public func reshape(_ x: Variable, shape: [Int]) throws -> Variable {
         try append(
-            "reshape2", layer: layerName("reshape2"), inputs: ["X": [x.name]], outputs: ["Out", "XShape"],
-            attributes: ["shape": try int32sAttribute(shape, name: "shape", op: "reshape2")])["Out"]!
+            "reshape2", layer: layerName("reshape2"), inputs: ["X": [x.name]], outputs: ("Out", "XShape"),
+            attributes: ["shape": try int32sAttribute(shape, name: "shape", op: "reshape2")]
+        ).0
     }
 
     /// Flattens dimensions `startAxis...stopAxis` into one (`flatten_contiguous_range`).
     public func flatten(_ x: Variable, startAxis: Int = 1, stopAxis: Int = -1) throws -> Variable {
         try append(
             "flatten_contiguous_range", layer: layerName("flatten"), inputs: ["X": [x.name]],
-            outputs: ["Out", "XShape"],
+            outputs: ("Out", "XShape"),
             attributes: [
                 "start_axis": try int32Attribute(startAxis, name: "start_axis", op: "flatten_contiguous_range"),
                 "stop_axis": try int32Attribute(stopAxis, name: "stop_axis", op: "flatten_contiguous_range"),
-            ])["Out"]!
+            ]
+        ).0
     }
 
     /// Cross entropy of probabilities `x` [N, D] against int64 labels [N, 1] (or soft labels),
@@ -70,17 +72,17 @@ extension ProgramBuilder {
         if softLabel {
             return try append(
                 "cross_entropy", layer: layerName("cross_entropy"), inputs: ["X": [x.name], "Label": [label.name]],
-                outputs: ["Y"],
+                output: "Y",
                 attributes: [
                     "soft_label": .bool(true),
                     "ignore_index": try int32Attribute(ignoreIndex, name: "ignore_index", op: "cross_entropy"),
-                ])["Y"]!
+                ])
         }
         return try append(
             "cross_entropy2", layer: layerName("cross_entropy2"), inputs: ["X": [x.name], "Label": [label.name]],
-            outputs: ["Y", "MatchX", "XShape"],
-            attributes: ["ignore_index": try int32Attribute(ignoreIndex, name: "ignore_index", op: "cross_entropy2")])[
-                "Y"]!
+            outputs: ("Y", "MatchX", "XShape"),
+            attributes: ["ignore_index": try int32Attribute(ignoreIndex, name: "ignore_index", op: "cross_entropy2")]
+        ).0
     }
 
     /// Softmax and cross entropy in one op. With `useSoftmax` false the input already holds
@@ -91,13 +93,14 @@ extension ProgramBuilder {
     ) throws -> Variable {
         try append(
             "softmax_with_cross_entropy", layer: layerName("softmax_with_cross_entropy"),
-            inputs: ["Logits": [logits.name], "Label": [label.name]], outputs: ["Softmax", "Loss"],
+            inputs: ["Logits": [logits.name], "Label": [label.name]], outputs: ("Softmax", "Loss"),
             attributes: [
                 "soft_label": .bool(softLabel),
                 "ignore_index": try int32Attribute(ignoreIndex, name: "ignore_index", op: "softmax_with_cross_entropy"),
                 "axis": try int32Attribute(axis, name: "axis", op: "softmax_with_cross_entropy"),
                 "use_softmax": .bool(useSoftmax), "numeric_stable_mode": .bool(true),
-            ])["Loss"]!
+            ]
+        ).1
     }
 
     /// Mean of all elements (`mean`), a scalar.
@@ -126,14 +129,14 @@ extension ProgramBuilder {
     /// Fraction of samples whose label is among the `k` largest of `input` (`top_k` + `accuracy`).
     public func accuracy(_ input: Variable, _ label: Variable, k: Int = 1) throws -> Variable {
         let layer = layerName("accuracy")
-        let top = try append(
-            "top_k", layer: layer, inputs: ["X": [input.name]], outputs: ["Out", "Indices"],
+        let (values, indices) = try append(
+            "top_k", layer: layer, inputs: ["X": [input.name]], outputs: ("Out", "Indices"),
             attributes: ["k": try int32Attribute(k, name: "k", op: "top_k")])
-        let acc = try append(
+        let (accuracy, _, _) = try append(
             "accuracy", layer: layer,
-            inputs: ["Out": [top["Out"]!.name], "Indices": [top["Indices"]!.name], "Label": [label.name]],
-            outputs: ["Accuracy", "Correct", "Total"])
-        for v in top.values { block.updateVar(v.name) { $0.stopGradient = true } }
-        return acc["Accuracy"]!
+            inputs: ["Out": [values.name], "Indices": [indices.name], "Label": [label.name]],
+            outputs: ("Accuracy", "Correct", "Total"))
+        for v in [values, indices] { block.updateVar(v.name) { $0.stopGradient = true } }
+        return accuracy
     }
 }

@@ -45,18 +45,46 @@ public final class ProgramBuilder {
     /// A fresh temporary below `layer`: `fc_0.tmp_0`, ...
     func tmpName(_ layer: String) -> String { main.names.next(layer + ".tmp") }
 
-    /// Appends an op whose outputs are fresh temporaries of `layer`; returns them by slot.
-    @discardableResult
+    /// Appends an op whose outputs are fresh temporaries of `layer`, one per slot of `outputs`;
+    /// returns them in that order, as shape inference declared them.
+    private func appendOp(
+        _ type: String, layer: String, inputs: [String: [String]], outputs: [String], attributes: [String: Attribute]
+    ) throws -> [Variable] {
+        let names = outputs.map { _ in tmpName(layer) }
+        try block.appendInferred(
+            OpDesc(
+                type: type, inputs: inputs, outputs: Dictionary(uniqueKeysWithValues: zip(outputs, names.map { [$0] })),
+                attributes: attributes))
+        return try names.map(variable)
+    }
+
+    /// Appends an op with one output slot; returns its variable.
     func append(
-        _ type: String, layer: String, inputs: [String: [String]], outputs: [String],
+        _ type: String, layer: String, inputs: [String: [String]], output: String,
         attributes: [String: Attribute] = [:]
-    ) throws -> [String: Variable] {
-        var named: [String: [String]] = [:]
-        for slot in outputs { named[slot] = [tmpName(layer)] }
-        try block.appendInferred(OpDesc(type: type, inputs: inputs, outputs: named, attributes: attributes))
-        var result: [String: Variable] = [:]
-        for slot in outputs { result[slot] = try variable(named[slot]![0]) }
-        return result
+    ) throws -> Variable {
+        let outs = try appendOp(type, layer: layer, inputs: inputs, outputs: [output], attributes: attributes)
+        return outs[0]
+    }
+
+    /// Appends an op with two output slots; returns their variables in that order.
+    func append(
+        _ type: String, layer: String, inputs: [String: [String]], outputs: (String, String),
+        attributes: [String: Attribute] = [:]
+    ) throws -> (Variable, Variable) {
+        let outs = try appendOp(
+            type, layer: layer, inputs: inputs, outputs: [outputs.0, outputs.1], attributes: attributes)
+        return (outs[0], outs[1])
+    }
+
+    /// Appends an op with three output slots; returns their variables in that order.
+    func append(
+        _ type: String, layer: String, inputs: [String: [String]], outputs: (String, String, String),
+        attributes: [String: Attribute] = [:]
+    ) throws -> (Variable, Variable, Variable) {
+        let outs = try appendOp(
+            type, layer: layer, inputs: inputs, outputs: [outputs.0, outputs.1, outputs.2], attributes: attributes)
+        return (outs[0], outs[1], outs[2])
     }
 
     /// Appends a one-input, one-output op `type` (X -> Out).
@@ -64,8 +92,7 @@ public final class ProgramBuilder {
         -> Variable
     {
         try append(
-            type, layer: layer ?? layerName(type), inputs: ["X": [x.name]], outputs: ["Out"], attributes: attributes)[
-                "Out"]!
+            type, layer: layer ?? layerName(type), inputs: ["X": [x.name]], output: "Out", attributes: attributes)
     }
 
     /// Declares a trainable parameter in both programs and its initialiser in the startup program.

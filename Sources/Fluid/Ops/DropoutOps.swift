@@ -77,12 +77,12 @@ enum DropoutOps {
             let seedTensor = ctx.inputIfPresent("Seed")
             let fixed = try ctx.op.bool("fix_seed") || ctx.op.int("seed") != 0
             let planSeed = ctx.seed
-            var generator = SeededGenerator(seed: planSeed)
+            var generator = SeededGenerator(bits: planSeed)
             return {
                 if let seedTensor {
-                    generator = SeededGenerator(seed: seedValue(seedTensor))
+                    generator = SeededGenerator(bits: seedValue(seedTensor))
                 } else if fixed {
-                    generator = SeededGenerator(seed: planSeed)
+                    generator = SeededGenerator(bits: planSeed)
                 }
                 drawMask(
                     &generator, x: x.floats, out: out.floats, mask: mask.pointer(as: UInt8.self),

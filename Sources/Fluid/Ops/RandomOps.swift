@@ -141,7 +141,7 @@ extension RandomOps {
         let diagVal: Double
 
         func fill<T: BinaryFloatingPoint>(_ p: UnsafeMutablePointer<T>, _ n: Int) {
-            var rng = SeededGenerator(seed: seed)
+            var rng = SeededGenerator(bits: seed)
             let width = hi - lo
             for i in 0..<n { p[i] = T(lo + width * rng.nextUnit()) }
             for i in 0..<Swift.max(diagNum, 0) { p[i * (diagStep + 1)] = T(diagVal) }
@@ -155,7 +155,7 @@ extension RandomOps {
         let lo, hi: Double
 
         func fill<T: BinaryFloatingPoint>(_ p: UnsafeMutablePointer<T>, _ n: Int) {
-            var rng = SeededGenerator(seed: seed)
+            var rng = SeededGenerator(bits: seed)
             var i = 0
             while i < n {
                 let (a, b) = rng.nextNormalPair()

@@ -5,8 +5,8 @@
 /// ```swift
 /// let exe = Executor(), scope = Scope()
 /// try exe.run(startup, scope: scope)
-/// let outputs = try exe.run(main, scope: scope, feed: ["img": images, "label": labels], fetch: [loss.name])
-/// print(outputs[0].scalar(as: Float.self))
+/// let outputs = try exe.run(main, scope: scope, feed: ["img": images, "label": labels], fetch: [loss])
+/// print(try outputs.scalar(loss))
 /// ```
 ///
 /// Running sets flush-to-zero on the calling thread (subnormal floats become 0), as the

@@ -20,6 +20,21 @@ public func saveInferenceModel(
         to: path, feeds: feeds, fetches: fetches, program: program, scope: scope, layout: layout, writer: &writer)
 }
 
+/// `saveInferenceModel(to:feeds:fetches:program:scope:layout:)` for the `Variable`s a
+/// `ProgramBuilder` returned:
+///
+/// ```swift
+/// try saveInferenceModel(to: "mlp.inference.model", feeding: [img], fetching: [prediction], program: main, scope: scope)
+/// ```
+public func saveInferenceModel(
+    to path: String, feeding feeds: [Variable], fetching fetches: [Variable], program: Program, scope: Scope,
+    layout: ModelLayout = .directory
+) throws {
+    try saveInferenceModel(
+        to: path, feeds: feeds.map(\.name), fetches: fetches.map(\.name), program: program, scope: scope, layout: layout
+    )
+}
+
 func saveInferenceModel(
     to path: String, feeds: [String], fetches: [String], program: Program, scope: Scope,
     layout: ModelLayout, writer: inout AtomicFileWriter

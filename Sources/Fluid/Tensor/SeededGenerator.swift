@@ -13,9 +13,16 @@ import Foundation
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
     @usableFromInline var s0, s1, s2, s3: UInt64
 
-    /// A generator for `seed`; different `stream`s of one seed give unrelated sequences.
+    /// A generator for `seed` (SwiftFluid's one seed type, as in `Program.randomSeed` and the
+    /// readers' shuffles); different `stream`s of one seed give unrelated sequences.
     @inlinable
-    public init(seed: UInt64, stream: UInt64 = 0) {
+    public init(seed: Int, stream: Int = 0) {
+        self.init(bits: UInt64(bitPattern: Int64(seed)), stream: UInt64(bitPattern: Int64(stream)))
+    }
+
+    /// A generator for 64 seed bits (the kernels' seeds, derived from a program's).
+    @inlinable
+    public init(bits seed: UInt64, stream: UInt64 = 0) {
         let base = seed ^ (stream &* 0xD1B5_4A32_D192_ED03)
         let golden: UInt64 = 0x9E37_79B9_7F4A_7C15
         s0 = Self.splitMix64(base)

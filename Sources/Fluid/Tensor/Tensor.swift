@@ -138,10 +138,12 @@ public final class Tensor: @unchecked Sendable {
         Array(UnsafeBufferPointer(start: try typedPointer(as: T.self), count: count))
     }
 
-    /// The first element; throws when the dtype differs or the tensor is empty.
+    /// The one element (of a shape such as [], [1] or [1, 1]); throws when the dtype differs or
+    /// the tensor holds more or fewer than one element.
     public func scalar<T: TensorElement>(as type: T.Type) throws -> T {
-        guard count >= 1 else {
-            throw FluidError.invalidTensor("a tensor of \(dtype)\(shape) is empty and has no scalar")
+        guard count == 1 else {
+            throw FluidError.invalidTensor(
+                "a tensor of \(dtype)\(shape) holds \(count) elements, not the one a scalar read needs")
         }
         return try typedPointer(as: T.self)[0]
     }

@@ -9,7 +9,7 @@ import Fluid
 /// tensors before the next call, or `clone()` them.
 ///
 /// ```swift
-/// let feeder = try DataFeeder(feedList: ["img", "label"], program: main)
+/// let feeder = try DataFeeder(feeding: [img, label], program: main)
 /// for batch in try MNIST.train().reader.batch(size: 64) {
 ///     let feed = try feeder.feed(batch)   // ["img": [64, 1, 28, 28] float32, "label": [64, 1] int64]
 /// }
@@ -36,6 +36,12 @@ public final class DataFeeder {
             return variable
         }
         self.init(variables: variables)
+    }
+
+    /// Feeds the variables a `ProgramBuilder` returned (its `data` layers), in this order, as
+    /// `program` declares them. Throws `DataError.unknownFeedVariable` for one it does not.
+    public convenience init(feeding variables: [Variable], program: Program) throws {
+        try self.init(feedList: variables.map(\.name), program: program)
     }
 
     /// Feeds the given variables, in this order.

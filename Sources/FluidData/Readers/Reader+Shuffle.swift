@@ -15,7 +15,7 @@ extension Reader {
     /// let shuffled = train.reader.shuffle(bufferSize: 500, seed: 1)
     /// ```
     @inlinable
-    public func shuffle(bufferSize: Int, seed: UInt64, firstPass: UInt64 = 0) -> Reader<Element> {
+    public func shuffle(bufferSize: Int, seed: Int, firstPass: Int = 0) -> Reader<Element> {
         precondition(bufferSize > 0, "shuffle(bufferSize:) needs a positive buffer size, got \(bufferSize)")
         let upstream = self
         let passes = PassCounter(start: firstPass)
@@ -48,7 +48,7 @@ extension Reader {
     /// let shuffled = train.reader.shuffleAll(seed: 1)
     /// ```
     @inlinable
-    public func shuffleAll(seed: UInt64) -> Reader<Element> {
+    public func shuffleAll(seed: Int) -> Reader<Element> {
         let upstream = self
         let passes = PassCounter()
         return Reader {
@@ -63,14 +63,14 @@ extension Reader {
 /// Counts the passes started on a reader, from any thread.
 @usableFromInline
 final class PassCounter: Sendable {
-    private let count: Atomic<UInt64>
+    private let count: Atomic<Int>
 
-    @usableFromInline init(start: UInt64 = 0) {
+    @usableFromInline init(start: Int = 0) {
         count = Atomic(start)
     }
 
     /// The number of this pass: 0, 1, 2, ...
-    @usableFromInline func next() -> UInt64 {
+    @usableFromInline func next() -> Int {
         count.wrappingAdd(1, ordering: .relaxed).oldValue
     }
 }

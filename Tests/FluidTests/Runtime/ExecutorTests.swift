@@ -42,6 +42,26 @@ import Testing
         #expect(try fetched.map { try $0.scalars(as: Float.self) } == [[3, 4], [10, 21]])
     }
 
+    /// Fetching by the builder's variables: values looked up by variable, scalars read with a
+    /// check of dtype and size, and a variable that was not fetched named in the error.
+    @Test func fetchByVariable() throws {
+        let main = Program()
+        let net = ProgramBuilder(main: main, startup: Program())
+        let x = net.data("x", shape: [-1, 3])
+        let total = try net.reduceSum(x)
+        let doubled = try net.scale(x, scale: 2)
+        let out = try Executor().run(
+            main, scope: Scope(), feed: ["x": Tensor(shape: [1, 3], scalars: [1, 2, 3] as [Float])],
+            fetch: [doubled, total])
+        #expect(try out.scalar(total) == 6)
+        #expect(try out.tensor(doubled).scalars(as: Float.self) == [2, 4, 6])
+        #expect(throws: FluidError.self) { try out.scalar(doubled) }  // three elements
+        #expect(throws: FluidError.self) { try out.scalar(total, as: Int64.self) }  // float32
+        let error = #expect(throws: FluidError.self) { try out.tensor(x) }
+        #expect(
+            error?.description.contains("'x'") == true && error?.description.contains("not among the fetched") == true)
+    }
+
     @Test func plansAreReusedForTheSameShapesAndRecompiledForNewOnes() throws {
         let p = reluProgram()
         let exe = Executor()

@@ -140,7 +140,7 @@ import Testing
     @Test func mutatedFilesNeverCrash() throws {
         let seed = ProcessInfo.processInfo.environment["SWIFTFLUID_FUZZ_SEED"].flatMap { UInt64($0) } ?? 20_261_201
         print("CorruptModelTests.mutatedFilesNeverCrash seed \(seed)")
-        var rng = SeededGenerator(seed: seed)
+        var rng = SeededGenerator(bits: seed)
         let models = [
             "export/cnn/cnn.pdmodel", "export/mlp/fluid1x/__model__", "export/softmax/full_attrs/softmax.pdmodel",
         ]

@@ -185,7 +185,7 @@ struct OpTest {
 extension Tensor {
     /// Uniform random float32 values in `range`, reproducible from `seed`.
     static func random(_ shape: [Int], in range: ClosedRange<Float> = -1...1, seed: UInt64 = 1) -> Tensor {
-        var rng = SeededGenerator(seed: seed)
+        var rng = SeededGenerator(bits: seed)
         let n = shape.reduce(1, *)
         return literal(shape, (0..<n).map { _ in Float.random(in: range, using: &rng) })
     }

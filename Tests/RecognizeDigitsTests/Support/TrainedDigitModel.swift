@@ -27,7 +27,7 @@ final class TrainedDigitModel: Sendable {
         let exe = Executor()
         let scope = Scope()
         try exe.run(network.startup, scope: scope)
-        let feeder = try DataFeeder(feedList: [network.image.name, network.label.name], program: network.main)
+        let feeder = try DataFeeder(feeding: [network.image, network.label], program: network.main)
         let train = try MNIST.train()
         for batch in train.reader.firstN(64 * 300).shuffle(bufferSize: 500, seed: 90).batch(size: 64) {
             try exe.run(network.main, scope: scope, feed: try feeder.feed(batch))
