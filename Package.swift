@@ -48,6 +48,13 @@ let package = Package(
         .testTarget(name: "FluidFuzzingTests", dependencies: ["FluidFuzzing"]),
         .testTarget(name: "FluidTests", dependencies: ["Fluid", "CFrameworkProto", "CProtobufC"]),
         .testTarget(name: "FluidDataTests", dependencies: ["FluidData", "Fluid", "CZlib", "FluidTestSupport"]),
+        // The model tool, so tests can parse and run its commands in process.
+        .testTarget(
+            name: "FluidToolTests",
+            dependencies: [
+                "fluid", "Fluid", "FluidData", "FluidTestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
         // recognize-digits too, so tests can parse and run its commands in process.
         .testTarget(
             name: "RecognizeDigitsTests",
