@@ -37,7 +37,8 @@ import Testing
         let feed = try feeder.feed([test[0], test[1]])
         #expect(feed["img"]?.shape == [2, 784])
 
-        let flat = ArraySample(.float32(Array(repeating: 0.5, count: 784), shape: [784]), .int64([3], shape: [1]))
+        let flat = ArraySample(
+            try .float32(Array(repeating: 0.5, count: 784), shape: [784]), try .int64([3], shape: [1]))
         let nested = try DataFeeder(feedList: ["img", "label"], program: Self.program()).feed([flat])
         #expect(nested["img"]?.shape == [1, 1, 28, 28])
         #expect(try nested["label"]?.scalars(as: Int64.self) == [3])
@@ -53,6 +54,17 @@ import Testing
         }
     }
 
+    /// A field whose values do not fill its shape is refused when made, naming the shape.
+    @Test func aFieldThatDoesNotFillItsShapeIsRefused() {
+        #expect(
+            throws: FluidError.invalidArgument(
+                name: "shape", message: "a field of shape [784] cannot hold the 783 values given")
+        ) {
+            _ = try ArraySample.Field.float32(Array(repeating: 0, count: 783), shape: [784])
+        }
+        #expect(throws: FluidError.self) { _ = try ArraySample.Field.int64([1], shape: [-1]) }
+    }
+
     /// Feeding by the builder's variables fills the same tensors as feeding by name.
     @Test func feedingByVariables() throws {
         let main = Program()
@@ -61,7 +73,8 @@ import Testing
         let label = net.data("label", shape: [-1, 1], dtype: .int64)
         let feeder = try DataFeeder(feeding: [img, label], program: main)
         #expect(feeder.variables.map(\.name) == ["img", "label"])
-        let sample = ArraySample(.float32(Array(repeating: 0.25, count: 784), shape: [784]), .int64([7], shape: [1]))
+        let sample = ArraySample(
+            try .float32(Array(repeating: 0.25, count: 784), shape: [784]), try .int64([7], shape: [1]))
         let feed = try feeder.feed([sample, sample])
         #expect(feed["img"]?.shape == [2, 1, 28, 28])
         #expect(try feed["label"]?.scalars(as: Int64.self) == [7, 7])
@@ -96,14 +109,14 @@ import Testing
     @Test func fieldCountAndEmptyBatchAreReported() throws {
         let feeder = try DataFeeder(feedList: ["img", "label"], program: Self.program())
         #expect(throws: DataError.feedFieldCount(expected: 2, found: 1)) {
-            _ = try feeder.feed([ArraySample(.int64([1], shape: [1]))])
+            _ = try feeder.feed([ArraySample(try .int64([1], shape: [1]))])
         }
         #expect(throws: DataError.emptyBatch) { _ = try feeder.feed([LabeledImage]()) }
     }
 
     @Test func mixedSamplesInOneBatchAreReported() throws {
         let feeder = try DataFeeder(feedList: ["label"], program: Self.program(label: [-1, -1]))
-        let batch = [ArraySample(.int64([1, 2], shape: [2])), ArraySample(.int64([1, 2, 3], shape: [3]))]
+        let batch = [ArraySample(try .int64([1, 2], shape: [2])), ArraySample(try .int64([1, 2, 3], shape: [3]))]
         #expect {
             _ = try feeder.feed(batch)
         } throws: { error in

@@ -49,7 +49,7 @@ final class ExecutionPlan {
         ProcessSetup.flushDenormals()
         for step in steps {
             for o in step.outputs where o.tensor.shape != o.meta.shape || o.tensor.dtype != o.meta.dtype {
-                o.tensor.resize(o.meta.shape, dtype: o.meta.dtype)
+                o.tensor.resize(unchecked: o.meta.shape, dtype: o.meta.dtype)
             }
             if let profiler {
                 let start = OpProfiler.now()

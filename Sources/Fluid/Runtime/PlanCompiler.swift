@@ -13,7 +13,7 @@ struct PlanCompiler {
         }
         let work = scope.temporaries
         // Fed tensors take their shapes now, so kernel factories see real inputs.
-        for (name, t) in feed { resolve(name).resize(t.shape, dtype: t.dtype) }
+        for (name, t) in feed { resolve(name).resize(unchecked: t.shape, dtype: t.dtype) }
         // Metas inferred so far in this plan, else the tensors the scope already holds (parameters).
         let lookup: (String) -> TensorMeta? = { name in
             if let m = metas[name] { return m }
@@ -40,7 +40,7 @@ struct PlanCompiler {
                 }
                 metas[name] = meta
                 let t = resolve(name)
-                t.resize(meta.shape, dtype: meta.dtype)
+                t.resize(unchecked: meta.shape, dtype: meta.dtype)
                 outputs.append((name, t, meta))
             }
             let kernel = try definition.makeKernel(

@@ -97,11 +97,18 @@ public final class Tensor: @unchecked Sendable {
     public var capacity: Int { storage.capacity }
     public var rawPointer: UnsafeMutableRawPointer { storage.pointer }
 
-    /// Sets dtype and shape, reusing the storage when it is large enough.
-    /// Returns true when new storage was allocated. The shape must be concrete and within
-    /// `maximumElementCount` (a precondition: callers pass shapes already validated).
+    /// Sets dtype and shape, reusing the storage when it is large enough. Returns true when new
+    /// storage was allocated. Throws `FluidError.invalidTensor` for a negative dimension or more
+    /// than `maximumElementCount` elements, leaving the tensor as it was.
     @discardableResult
-    public func resize(_ shape: [Int], dtype: DataType? = nil) -> Bool {
+    public func resize(_ shape: [Int], dtype: DataType? = nil) throws -> Bool {
+        _ = try Self.validatedCount(of: shape)
+        return resize(unchecked: shape, dtype: dtype)
+    }
+
+    /// `resize` for shapes shape inference has already bounded (the executor's outputs).
+    @discardableResult
+    func resize(unchecked shape: [Int], dtype: DataType? = nil) -> Bool {
         precondition(shape.allSatisfy { $0 >= 0 }, "Tensor shape must be concrete: \(shape)")
         if let dtype { self.dtype = dtype }
         if self.shape != shape { self.shape = shape }
@@ -155,7 +162,7 @@ public final class Tensor: @unchecked Sendable {
 
     /// Copies shape, dtype, LoD and elements from `other`.
     public func copy(from other: Tensor) {
-        resize(other.shape, dtype: other.dtype)
+        resize(unchecked: other.shape, dtype: other.dtype)
         lod = other.lod
         storage.pointer.copyMemory(from: other.rawPointer, byteCount: other.byteCount)
     }

@@ -91,7 +91,7 @@ public final class DataFeeder {
                 )
             }
             let tensor = tensors[field]
-            tensor.resize(batchShapes.shapes[field], dtype: variable.dtype)
+            try tensor.resize(batchShapes.shapes[field], dtype: variable.dtype)
             let stride = layouts[field].byteCount
             let base = tensor.rawPointer
             for position in batch.indices {

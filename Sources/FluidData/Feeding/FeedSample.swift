@@ -42,7 +42,7 @@ public protocol FeedSample {
 /// A sample whose fields are arrays it owns: a general-purpose `FeedSample`.
 ///
 /// ```swift
-/// let sample = ArraySample(.float32([0.5, -0.5], shape: [2]), .int64([1], shape: [1]))
+/// let sample = ArraySample(try .float32([0.5, -0.5], shape: [2]), try .int64([1], shape: [1]))
 /// ```
 public struct ArraySample: FeedSample, Sendable {
     /// One field: its layout and its elements' bytes.
@@ -51,24 +51,27 @@ public struct ArraySample: FeedSample, Sendable {
         public let bytes: [UInt8]
 
         /// A float32 field of `shape` holding `values` (row-major).
-        public static func float32(_ values: [Float], shape: [Int]) -> Field {
-            Field(layout: FieldLayout(dtype: .float32, shape: shape), values: values)
+        public static func float32(_ values: [Float], shape: [Int]) throws -> Field {
+            try Field(layout: FieldLayout(dtype: .float32, shape: shape), values: values)
         }
 
         /// An int64 field of `shape` (labels).
-        public static func int64(_ values: [Int64], shape: [Int]) -> Field {
-            Field(layout: FieldLayout(dtype: .int64, shape: shape), values: values)
+        public static func int64(_ values: [Int64], shape: [Int]) throws -> Field {
+            try Field(layout: FieldLayout(dtype: .int64, shape: shape), values: values)
         }
 
         /// An int32 field of `shape`.
-        public static func int32(_ values: [Int32], shape: [Int]) -> Field {
-            Field(layout: FieldLayout(dtype: .int32, shape: shape), values: values)
+        public static func int32(_ values: [Int32], shape: [Int]) throws -> Field {
+            try Field(layout: FieldLayout(dtype: .int32, shape: shape), values: values)
         }
 
-        private init<T>(layout: FieldLayout, values: [T]) {
-            precondition(
-                layout.elementCount == values.count,
-                "A field of shape \(layout.shape) needs \(layout.elementCount) values, got \(values.count)")
+        /// Throws `FluidError.invalidArgument` unless `values` fills `layout.shape` exactly.
+        private init<T>(layout: FieldLayout, values: [T]) throws {
+            guard let count = Tensor.elementCount(of: layout.shape), count == values.count else {
+                throw FluidError.invalidArgument(
+                    name: "shape",
+                    message: "a field of shape \(layout.shape) cannot hold the \(values.count) values given")
+            }
             self.layout = layout
             self.bytes = values.withUnsafeBytes { [UInt8]($0) }
         }

@@ -60,7 +60,7 @@ public struct BatchInference {
         var rowSize = 0
         for start in stride(from: 0, to: images.count, by: batch) {
             let n = min(batch, images.count - start)
-            input.resize([n] + sampleShape, dtype: .float32)
+            try input.resize([n] + sampleShape, dtype: .float32)
             let destination = try input.floatPointer()
             images.pixels.withUnsafeBufferPointer { all in
                 PixelNormalization.normalize(

@@ -63,4 +63,13 @@ import Testing
             try Executor().run(program, block: -1, scope: Scope())
         }
     }
+
+    /// A resize to a negative or oversized shape throws and leaves the tensor as it was.
+    @Test func resizeRefusesBadShapesAndKeepsTheTensor() throws {
+        let t = try Tensor(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6] as [Float])
+        #expect(throws: FluidError.self) { try t.resize([-1, 3]) }
+        #expect(throws: FluidError.self) { try t.resize([1 << 40, 1 << 40]) }
+        #expect(t.shape == [2, 3])
+        #expect(try t.scalars(as: Float.self) == [1, 2, 3, 4, 5, 6])
+    }
 }
