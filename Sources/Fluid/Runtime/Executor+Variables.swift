@@ -23,11 +23,6 @@ public struct FetchedValues {
     /// Their values, in the same order.
     public let tensors: [Tensor]
 
-    init(variables: [Variable], tensors: [Tensor]) {
-        self.variables = variables
-        self.tensors = tensors
-    }
-
     /// The value of `variable`; throws `FluidError.missingVariable` when it was not fetched.
     public func tensor(_ variable: Variable) throws -> Tensor {
         guard let i = variables.firstIndex(where: { $0.name == variable.name }) else {
