@@ -111,7 +111,7 @@ enum ElementwiseOps {
                 let x = try ctx.input("X", dtype: .float32)
                 let y = try ctx.input("Y", dtype: .float32)
                 let dout = try ctx.input(gradName("Out"), dtype: .float32)
-                let out = readsOut ? try ctx.input("Out", dtype: .float32) : dout
+                if readsOut { _ = try ctx.input("Out", dtype: .float32) }
                 ctx.setOutput(gradName("X"), x)
                 ctx.setOutput(gradName("Y"), y)
             },

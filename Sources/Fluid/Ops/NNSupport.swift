@@ -47,14 +47,13 @@ enum NNSupport {
     /// Whether a label of shape `label` fits scores of shape `x` with classes along `axis`:
     /// soft labels have x's shape; hard labels x's shape with the class dimension 1, or removed.
     static func labelFits(_ label: [Int], _ x: [Int], axis: Int, soft: Bool) -> Bool {
-        func agree(_ a: [Int], _ b: [Int]) -> Bool { a.count == b.count && zip(a, b).allSatisfy(dimsAgree) }
-        if soft { return agree(label, x) }
+        if soft { return shapesAgree(label, x) }
         guard !x.isEmpty else { return knownProduct(label) <= 1 }
         var single = x
         single[axis] = 1
         var dropped = x
         dropped.remove(at: axis)
-        return agree(label, single) || agree(label, dropped)
+        return shapesAgree(label, single) || shapesAgree(label, dropped)
     }
 
     /// `shape` with the dimension at `axis` set to 1 (the shape of a per-row loss).

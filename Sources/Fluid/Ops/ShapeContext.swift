@@ -109,7 +109,7 @@ public struct ShapeContext {
         }
     }
 
-    /// A shape error naming this op and `slot` (as an input or an output).
+    /// A shape error naming this op and `slot`.
     public func error(_ slot: String, _ message: String) -> FluidError {
         .shapeMismatch(op: op.type, slot: slot, message: message)
     }
