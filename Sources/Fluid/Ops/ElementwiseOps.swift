@@ -110,8 +110,10 @@ enum ElementwiseOps {
             inferShape: { ctx in
                 let x = try ctx.input("X", dtype: .float32)
                 let y = try ctx.input("Y", dtype: .float32)
-                let dout = try ctx.input(gradName("Out"), dtype: .float32)
-                if readsOut { _ = try ctx.input("Out", dtype: .float32) }
+                let s = try PaddleBroadcast.shapes(op: type, x: x.shape, y: y.shape, axis: try ctx.op.int("axis"))
+                let out = TensorMeta(.float32, s.out)
+                _ = try ctx.input(gradName("Out"), dtype: .float32, shapeOf: out, in: "Out (X and Y broadcast)")
+                if readsOut { _ = try ctx.input("Out", dtype: .float32, shapeOf: out, in: "X and Y broadcast") }
                 ctx.setOutput(gradName("X"), x)
                 ctx.setOutput(gradName("Y"), y)
             },

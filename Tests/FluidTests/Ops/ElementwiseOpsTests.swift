@@ -127,6 +127,19 @@ private func test(_ type: String, _ c: ElementwiseCase) -> OpTest {
         try t.checkOutput("Y@GRAD", shape: [3], expected: isMax ? [10, 20, 0] : [10, 0, 30])
     }
 
+    /// A gradient fed back with a shape other than the broadcast of X and Y is refused at shape inference.
+    @Test func gradOfTheWrongShapeIsNamed() throws {
+        let op = OpDesc(
+            type: "elementwise_add_grad", inputs: ["X": ["x"], "Y": ["y"], gradName("Out"): ["dout"]],
+            outputs: [gradName("X"): ["dx"]])
+        let metas = [
+            "x": TensorMeta(.float32, [2, 3]), "y": TensorMeta(.float32, [3]), "dout": TensorMeta(.float32, [3, 2]),
+        ]
+        let error = #expect(throws: FluidError.self) { try OpRegistry.inferShape(of: op, lookup: { metas[$0] }) }
+        guard case .shapeMismatch(let type, let slot, let message) = error else { return }
+        #expect(type == "elementwise_add_grad" && slot == "Out@GRAD" && message.contains("[3, 2]"), "\(message)")
+    }
+
     @Test func largeTensorsSplitAcrossCores() throws {
         // Big enough for the kernels to split the work into chunks (on a multi-core machine).
         let c = ElementwiseCase(
