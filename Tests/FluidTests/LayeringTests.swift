@@ -35,8 +35,8 @@ import Testing
         Set(text.matches(of: /(?:struct|enum|class|protocol|typealias) ([A-Za-z_][A-Za-z0-9_]*)/).map { String($0.1) })
     }
 
-    /// The identifiers a file's code uses, except member names after a dot: comments and string
-    /// literals removed first.
+    /// The identifiers a file's code uses, except member names after a dot and argument labels:
+    /// comments and string literals removed first.
     static func identifiers(_ text: String) -> Set<String> {
         var code = ""
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
@@ -44,8 +44,10 @@ import Testing
             if let comment = kept.range(of: "//") { kept = kept[..<comment.lowerBound] }
             code += kept.replacing(/"(?:[^"\\]|\\.)*"/, with: "\"\"") + "\n"
         }
+        // A leading dot marks a member, a trailing colon an argument label: neither names a declaration.
         return Set(
-            code.matches(of: /\.?[A-Za-z_][A-Za-z0-9_]*/).map(\.0).filter { !$0.hasPrefix(".") }.map(String.init))
+            code.matches(of: /\.?[A-Za-z_][A-Za-z0-9_]*:?/).map(\.0)
+                .filter { !$0.hasPrefix(".") && !$0.hasSuffix(":") }.map(String.init))
     }
 
     @Test func noLayerUsesALayerAboveIt() throws {
