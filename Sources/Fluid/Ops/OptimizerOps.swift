@@ -40,12 +40,7 @@ enum OptimizerOps {
             let lr = try ctx.input("LearningRate")
             let out = try ctx.output("ParamOut")
             return {
-                let n = p.count
-                let rate = lr.floats[0]
-                let src = p.floats
-                let grad = g.floats
-                let dst = out.floats
-                for i in 0..<n { dst[i] = src[i] - rate * grad[i] }
+                SGDStep(rate: lr.floats[0], param: p.floats, grad: g.floats, paramOut: out.floats).run(count: p.count)
             }
         })
 
@@ -89,19 +84,10 @@ enum OptimizerOps {
             let l2 = method == "l2_decay" ? try ctx.op.float("regularization_coeff") : 0
             let rescale = try ctx.op.float("rescale_grad")
             return {
-                let n = p.count
-                let rate = lr.floats[0]
-                let param = p.floats
-                let grad = g.floats
-                let vel = v.floats
-                let po = pOut.floats
-                let vo = vOut.floats
-                for i in 0..<n {
-                    let gi = grad[i] * rescale + l2 * param[i]
-                    let vi = mu * vel[i] + gi
-                    vo[i] = vi
-                    po[i] = nesterov ? param[i] - (gi + mu * vi) * rate : param[i] - rate * vi
-                }
+                MomentumStep(
+                    mu: mu, rate: lr.floats[0], l2: l2, rescale: rescale, nesterov: nesterov, param: p.floats,
+                    grad: g.floats, velocity: v.floats, paramOut: pOut.floats, velocityOut: vOut.floats
+                ).run(count: p.count)
             }
         })
 
@@ -166,68 +152,15 @@ enum OptimizerOps {
                 let pow2 = b2p.floats[0]
                 let lrT = lr.floats[0] * (1 - pow2).squareRoot() / (1 - pow1)
                 let epsT = eps * (1 - pow2).squareRoot()
-                let step = AdamStep(
+                AdamStep(
                     beta1: beta1, beta2: beta2, lrT: lrT, epsT: epsT, param: p.floats, grad: g.floats,
                     moment1: m1.floats, moment2: m2.floats, paramOut: pOut.floats, moment1Out: m1Out.floats,
-                    moment2Out: m2Out.floats)
-                step.run(count: p.count)
+                    moment2Out: m2Out.floats
+                ).run(count: p.count)
                 b1pOut.floats[0] = pow1 * beta1
                 b2pOut.floats[0] = pow2 * beta2
             }
         })
 
     static let definitions = [sgd, momentum, adam]
-}
-
-/// One Adam update over every element, eight lanes at a time and split over the cores for large
-/// parameters. Each lane computes exactly the scalar formula (same operations, same order, no
-/// fused multiply-add), so the result does not depend on the lane width or the split.
-struct AdamStep {
-    let beta1, beta2, lrT, epsT: Float
-    let param, grad, moment1, moment2: UnsafeMutablePointer<Float>
-    let paramOut, moment1Out, moment2Out: UnsafeMutablePointer<Float>
-
-    typealias Lanes = SIMD8<Float>
-
-    func run(count: Int) {
-        // Pieces of whole lanes, one per core, for parameters large enough to pay for the threads.
-        let pieces = count >= 1 << 15 ? coreCount : 1
-        let pieceSize = ((count + pieces - 1) / pieces + 7) / 8 * 8
-        parallelFor(pieces, work: count * 8) { piece in
-            let start = piece * pieceSize
-            update(start..<min(start + pieceSize, count))
-        }
-    }
-
-    @inline(__always)
-    func update(_ range: Range<Int>) {
-        guard !range.isEmpty else { return }
-        let b1 = Lanes(repeating: beta1)
-        let c1 = Lanes(repeating: 1 - beta1)
-        let b2 = Lanes(repeating: beta2)
-        let c2 = Lanes(repeating: 1 - beta2)
-        let rate = Lanes(repeating: lrT)
-        let eps = Lanes(repeating: epsT)
-        var i = range.lowerBound
-        while i + Lanes.scalarCount <= range.upperBound {
-            let g = UnsafeRawPointer(grad + i).loadUnaligned(as: Lanes.self)
-            let a = b1 * UnsafeRawPointer(moment1 + i).loadUnaligned(as: Lanes.self) + c1 * g
-            let b = b2 * UnsafeRawPointer(moment2 + i).loadUnaligned(as: Lanes.self) + c2 * g * g
-            let p = UnsafeRawPointer(param + i).loadUnaligned(as: Lanes.self)
-            UnsafeMutableRawPointer(moment1Out + i).storeBytes(of: a, as: Lanes.self)
-            UnsafeMutableRawPointer(moment2Out + i).storeBytes(of: b, as: Lanes.self)
-            UnsafeMutableRawPointer(paramOut + i).storeBytes(
-                of: p - rate * (a / (b.squareRoot() + eps)), as: Lanes.self)
-            i += Lanes.scalarCount
-        }
-        while i < range.upperBound {
-            let gi = grad[i]
-            let a = beta1 * moment1[i] + (1 - beta1) * gi
-            let b = beta2 * moment2[i] + (1 - beta2) * gi * gi
-            moment1Out[i] = a
-            moment2Out[i] = b
-            paramOut[i] = param[i] - lrT * (a / (b.squareRoot() + epsT))
-            i += 1
-        }
-    }
 }
