@@ -32,17 +32,16 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
                 let program = try ProgramDesc.decode(Data(bytes), source: "<fuzz>")
                 _ = try ProgramDesc.decode(ProgramDesc.encode(program), source: "<fuzz re-encoded>")
             case .inferenceModel:
-                try FuzzScratch.shared.write(bytes, to: "model.pdmodel")
-                try FuzzScratch.shared.write(FuzzScratch.softmaxParameters, to: "model.pdiparams")
-                _ = try loadInferenceModel(from: FuzzScratch.shared.path("model"))
+                _ = try FuzzScratch.shared.withCase(
+                    [(".pdmodel", bytes), (".pdiparams", FuzzScratch.softmaxParameters)]
+                ) { try loadInferenceModel(from: $0) }
             case .tensorStream:
-                try FuzzScratch.shared.write(FuzzScratch.softmaxModel, to: "params.pdmodel")
-                try FuzzScratch.shared.write(bytes, to: "params.pdiparams")
-                _ = try loadInferenceModel(from: FuzzScratch.shared.path("params"))
+                _ = try FuzzScratch.shared.withCase(
+                    [(".pdmodel", FuzzScratch.softmaxModel), (".pdiparams", bytes)]
+                ) { try loadInferenceModel(from: $0) }
             case .idx:
-                let name = bytes.starts(with: [0x1F, 0x8B]) ? "input-idx.gz" : "input-idx"
-                try FuzzScratch.shared.write(bytes, to: name)
-                _ = try IDXFile(contentsOf: FuzzScratch.shared.path(name))
+                let suffix = bytes.starts(with: [0x1F, 0x8B]) ? ".idx.gz" : ".idx"
+                _ = try FuzzScratch.shared.withCase([(suffix, bytes)]) { try IDXFile(contentsOf: $0 + suffix) }
             case .png:
                 let png = try DecodedPNG(data: bytes, path: "<fuzz>.png")
                 _ = try png.grayscale().resized(width: DigitImage.side, height: DigitImage.side).normalized()
