@@ -47,8 +47,8 @@ public struct PassManager {
         afterEach: ((String, Program) throws -> Void)? = nil
     ) throws -> [PassReport] {
         let block = program.globalBlock
-        let feeds = self.feeds.isEmpty ? PassSupport.columnTargets(block, type: "feed") : self.feeds
-        let fetches = self.fetches.isEmpty ? PassSupport.columnTargets(block, type: "fetch") : self.fetches
+        let feeds = self.feeds.isEmpty ? block.columnTargets(of: "feed") : self.feeds
+        let fetches = self.fetches.isEmpty ? block.columnTargets(of: "fetch") : self.fetches
         var reports: [PassReport] = []
         for name in passNames {
             let pass = try Self.pass(named: name, feeds: feeds, fetches: fetches, batchSize: batchSize)

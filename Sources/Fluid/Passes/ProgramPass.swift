@@ -55,16 +55,6 @@ enum PassSupport {
         Set(explicit).union(block.ops.filter { $0.type == "fetch" }.flatMap { $0.input("X") })
     }
 
-    /// The Out of the `feed` ops or the X of the `fetch` ops of `block`, in `col` order.
-    static func columnTargets(_ block: Block, type: String) -> [String] {
-        block.ops.filter { $0.type == type }
-            .map {
-                (col: $0.attributes["col"]?.intValue ?? 0, names: type == "feed" ? $0.output("Out") : $0.input("X"))
-            }
-            .sorted { $0.col < $1.col }
-            .flatMap(\.names)
-    }
-
     /// How many ops of `program` (every block: a sub-block may read a block-0 variable) read each name.
     static func readCounts(_ program: Program) -> [String: Int] {
         var counts: [String: Int] = [:]

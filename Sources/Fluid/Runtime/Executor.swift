@@ -84,7 +84,7 @@ public final class Executor {
     /// Throws `FluidError.program` when the program has no block `block`.
     public func feedTargets(of program: Program, block: Int = 0) throws -> [String] {
         try Self.checkBlock(block, of: program)
-        return Self.columnTargets(program.blocks[block].ops, type: "feed", slot: "Out")
+        return program.blocks[block].columnTargets(of: "feed")
     }
 
     /// Throws naming the block index and the program's block count unless block `block` exists.
@@ -128,17 +128,5 @@ public final class Executor {
         recent.removeAll { $0.key == key }
         recent.insert((key, cached), at: 0)
         if recent.count > 4 { recent.removeLast() }
-    }
-
-    static func columnTargets(_ ops: [OpDesc], type: String, slot: String) -> [String] {
-        ops.filter { $0.type == type }
-            .map {
-                (
-                    col: $0.attributes["col"]?.intValue ?? 0,
-                    name: type == "feed" ? $0.output(slot).first ?? "" : $0.input(slot).first ?? ""
-                )
-            }
-            .sorted { $0.col < $1.col }
-            .map(\.name)
     }
 }

@@ -52,7 +52,7 @@ struct PlanCompiler {
         return ExecutionPlan(
             steps: steps, feedTargets: feedTargets, feedMetas: feed.mapValues { TensorMeta($0.dtype, $0.shape) },
             external: Array(external.values),
-            fetchTargets: Executor.columnTargets(block.ops, type: "fetch", slot: "X"))
+            fetchTargets: block.columnTargets(of: "fetch"))
     }
 
     /// Persistable variables live in the scope given to the executor, the rest in its
