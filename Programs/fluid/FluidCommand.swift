@@ -15,7 +15,6 @@ struct FluidCommand: ParsableCommand {
         subcommands: [Show.self, Dot.self, Run.self, Convert.self, Ops.self, Info.self])
 
     static func main() {
-        ProcessSetup.selectBLASKernel()
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -12,7 +12,6 @@ struct RecognizeDigitsCommand: ParsableCommand {
         subcommands: [Tutorial.self, Train.self, Infer.self, Evaluate.self, Samples.self, BenchReader.self])
 
     static func main() {
-        ProcessSetup.selectBLASKernel()
         do {
             var command = try parseAsRoot()
             try command.run()

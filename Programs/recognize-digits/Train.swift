@@ -41,8 +41,9 @@ struct TrainingArguments: ParsableArguments {
     )
     var dropout: Float = 0
     @Option(parsing: .unconditional, help: "Log a training line every this many batches.") var logInterval = 100
-    @Option(parsing: .unconditional, help: "Threads for the kernels and OpenBLAS (default: all cores).") var threads:
-        Int?
+    @Option(
+        parsing: .unconditional,
+        help: "Threads for the kernels, GEMMs included (default: FLUID_NUM_THREADS, else all cores).") var threads: Int?
     @Option(help: "Write per-epoch figures and the logged training costs to this JSON file.") var metrics: String?
     @Option(help: "Draw train and test cost to this PNG file, refreshed after every epoch.") var plot: String?
     @Option(help: "Dataset directory (default: the cache, or Debian's directory for Fashion-MNIST).") var dataDir:

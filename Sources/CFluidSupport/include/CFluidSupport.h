@@ -10,4 +10,23 @@ const char *fluid_preferred_openblas_core(void);
 /// Swaps two paths atomically (Linux renameat2 with RENAME_EXCHANGE). Returns 0, or -1 with errno set.
 int fluid_exchange_paths(const char *a, const char *b);
 
+/// Row-major single-precision GEMM, C = alpha * op(A) * op(B) + beta * C (transA, transB: 0 or 1),
+/// through OpenBLAS when it loaded, else a plain loop. Single-threaded: callers split the work.
+void fluid_sgemm(int transA, int transB, int m, int n, int k, float alpha, const float *a, int lda, const float *b,
+                 int ldb, float beta, float *c, int ldc);
+
+/// The OpenBLAS library file loaded at start-up, or NULL with `fluid_blas_error` saying why not.
+const char *fluid_blas_library(void);
+const char *fluid_blas_error(void);
+/// OpenBLAS's chosen core type, its build configuration (NULL when not loaded) and its threads.
+const char *fluid_blas_core(void);
+const char *fluid_blas_config(void);
+int fluid_blas_threads(void);
+
+/// Marks the calling thread as running a piece of parallel work (nested parallel loops then
+/// run serially in it); `fluid_leave_worker` undoes one `fluid_enter_worker`.
+int fluid_enter_worker(void);
+void fluid_leave_worker(void);
+int fluid_in_worker(void);
+
 #endif

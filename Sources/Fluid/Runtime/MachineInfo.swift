@@ -1,4 +1,3 @@
-import CBLAS
 import CFluidSupport
 import Foundation
 
@@ -13,6 +12,10 @@ public struct MachineInfo: Sendable, CustomStringConvertible {
     public let cores: Int
     /// The workers SwiftFluid's kernels run on (`ProcessSetup.setThreadCount`).
     public let kernelThreads: Int
+    /// The OpenBLAS library loaded at start-up ("" when none could be: GEMMs then run a plain loop).
+    public let blasLibrary: String
+    /// Why no OpenBLAS was loaded ("" when one was).
+    public let blasError: String
     /// OpenBLAS's build configuration, its chosen core type and its thread count.
     public let blasConfiguration: String
     public let blasCore: String
@@ -36,22 +39,30 @@ public struct MachineInfo: Sendable, CustomStringConvertible {
         return MachineInfo(
             cpuModel: field("model name"), vectorFeatures: ["avx", "avx2", "fma", "avx512f"].filter(flags.contains),
             cores: coreCount, kernelThreads: KernelWorkers.count,
-            blasConfiguration: openblas_get_config().map { String(cString: $0) } ?? "",
-            blasCore: openblas_get_corename().map { String(cString: $0) } ?? "",
-            blasThreads: Int(openblas_get_num_threads()),
+            blasLibrary: fluid_blas_library().map { String(cString: $0) } ?? "",
+            blasError: fluid_blas_error().map { String(cString: $0) } ?? "",
+            blasConfiguration: fluid_blas_config().map { String(cString: $0) } ?? "",
+            blasCore: fluid_blas_core().map { String(cString: $0) } ?? "",
+            blasThreads: Int(fluid_blas_threads()),
             preferredBLASCore: fluid_preferred_openblas_core().map { String(cString: $0) },
-            convolutionEngine: "im2col + OpenBLAS sgemm per group, samples in blocks")
+            convolutionEngine: ConvWorkspace.engineDescription)
     }
 
     public var description: String {
         let preferred =
-            preferredBLASCore.map { $0 == blasCore ? "" : " (this CPU's best: \($0); set OPENBLAS_CORETYPE=\($0))" }
-            ?? ""
+            preferredBLASCore.map {
+                $0.lowercased() == blasCore.lowercased() ? "" : " (set by OPENBLAS_CORETYPE; this CPU's best is \($0))"
+            } ?? ""
+        let blas =
+            blasLibrary.isEmpty
+            ? "OpenBLAS not loaded (\(blasError)); GEMMs run a plain loop, slowly"
+            : "\(blasLibrary): \(blasConfiguration), kernel \(blasCore)\(preferred), \(blasThreads) thread"
         return """
             cpu: \(cpuModel.isEmpty ? "unknown" : cpuModel), \(cores) cores, vector features: \
             \(vectorFeatures.isEmpty ? "none of avx, avx2, fma, avx512f" : vectorFeatures.joined(separator: " "))
-            blas: \(blasConfiguration), kernel \(blasCore)\(preferred), \(blasThreads) threads
-            kernels: \(kernelThreads) worker threads
+            blas: \(blas)
+            kernels: \(kernelThreads) worker threads (\(KernelWorkers.environmentVariable) or --threads), \
+            large GEMMs split over them
             conv2d: \(convolutionEngine)
             """
     }

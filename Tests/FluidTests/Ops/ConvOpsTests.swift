@@ -150,12 +150,15 @@ import Testing
 
     /// Three samples in blocks of two: staging copies, a block of one, and Filter@GRAD summed
     /// over blocks, against the direct convolution and its adjoint.
-    @Test func blockedWorkspaceMatchesReference() throws {
-        let c = Case(input: [3, 4, 6, 5], filter: [4, 2, 3, 2], strides: [1, 2], groups: 2, paddings: [1, 2, 0, 1])
+    /// Batches of 1 (no split), 3 (pieces of one block) and 7 (pieces of several blocks, one
+    /// short): the filter gradient sums over blocks within a piece and over pieces.
+    @Test(arguments: [1, 3, 7]) func blockedWorkspaceMatchesReference(batch: Int) throws {
+        let c = Case(
+            input: [batch, 4, 6, 5], filter: [4, 2, 3, 2], strides: [1, 2], groups: 2, paddings: [1, 2, 0, 1])
         let op = ConvOps.conv2d.schema.fillingDefaults(OpDesc(type: "conv2d", attributes: c.attributes))
         let g = try Conv2DGeometry(op: op, input: TensorMeta(.float32, c.input), filter: TensorMeta(.float32, c.filter))
         let work = ConvWorkspace(g, columnBudget: 2 * g.columnRows * g.outputPlane)
-        #expect(work.block == 2)
+        #expect(work.block == min(2, batch) && work.pieces == min(batch, coreCount))
         let x = Tensor.random(c.input, seed: 11)
         let w = Tensor.random(c.filter, seed: 12)
         let (shape, expected) = try c.reference(x.scalars(as: Float.self), w.scalars(as: Float.self))

@@ -4,8 +4,7 @@ import Testing
 @testable import Fluid
 
 /// The thread limit changes how many workers run a kernel's pieces, never the pieces, so results
-/// are identical. (The test sets only the kernels' limit: OpenBLAS must not be reconfigured while
-/// other tests run inside it.)
+/// are identical.
 @Suite(.serialized) struct ThreadCountTests {
     @Test func oneThreadOrAllGiveTheSameConvolution() throws {
         var generator = SeededGenerator(seed: 7)
@@ -20,13 +19,13 @@ import Testing
             ],
             outputs: ["Output"])
         let all = ProcessInfo.processInfo.activeProcessorCount
-        defer { ProcessSetup.setKernelThreadCount(all) }
-        ProcessSetup.setKernelThreadCount(1)
+        defer { ProcessSetup.setThreadCount(all) }
+        ProcessSetup.setThreadCount(1)
         #expect(ProcessSetup.threadCount == 1)
         let serial = try test.output("Output")
-        ProcessSetup.setKernelThreadCount(0)  // clamped to 1
+        ProcessSetup.setThreadCount(0)  // clamped to 1
         #expect(ProcessSetup.threadCount == 1)
-        ProcessSetup.setKernelThreadCount(all)
+        ProcessSetup.setThreadCount(all)
         #expect(ProcessSetup.threadCount == all)
         let parallel = try test.output("Output")
         #expect(serial.shape == [8, 32, 24, 24])
