@@ -12,7 +12,7 @@ struct FluidCommand: ParsableCommand {
             MODEL is an inference model saved by SwiftFluid or PaddlePaddle: a directory (holding __model__, \
             or a single .pdmodel), a prefix P of P.pdmodel and P.pdiparams, or a .pdmodel path.
             """,
-        subcommands: [Show.self, Dot.self, Run.self, Convert.self, Ops.self, Info.self])
+        subcommands: [Show.self, Dot.self, Run.self, Bench.self, Convert.self, Ops.self, Info.self])
 
     static func main() {
         do {

@@ -9,7 +9,9 @@ struct RecognizeDigitsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "recognize-digits",
         abstract: "PaddlePaddle's Recognize Digits tutorial on MNIST, in SwiftFluid.",
-        subcommands: [Tutorial.self, Train.self, Infer.self, Evaluate.self, Samples.self, BenchReader.self])
+        subcommands: [
+            Tutorial.self, Train.self, Infer.self, Evaluate.self, Samples.self, BenchReader.self, BenchTrain.self,
+        ])
 
     static func main() {
         do {
