@@ -47,14 +47,16 @@ struct BenchTrain: ParsableCommand {
         let executor = Executor()
         let scope = Scope()
         try executor.run(network.startup, scope: scope)
+        // What the trainer runs: conv, bias and relu fused.
+        let running = try network.main.fusedForExecution(fetches: [network.loss.name])
 
         let timedSteps = steps ?? batches.count
         for index in Self.warmupBatches(steps: timedSteps, batches: batches) {
-            try executor.run(network.main, scope: scope, feed: batches[index])
+            try executor.run(running, scope: scope, feed: batches[index])
         }
         let start = DispatchTime.now().uptimeNanoseconds
         for step in 0..<timedSteps {
-            try executor.run(network.main, scope: scope, feed: batches[step % batches.count])
+            try executor.run(running, scope: scope, feed: batches[step % batches.count])
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         guard let loss = executor.liveTensor(network.loss.name, in: scope) else {

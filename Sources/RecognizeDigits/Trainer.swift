@@ -9,6 +9,9 @@ public final class Trainer {
     public let network: DigitNetwork
     /// The forward-only clone, taken before `minimize` as the tutorial does.
     public let testProgram: Program
+    /// The training and test programs as the executor runs them: with conv, bias and relu
+    /// fused (`fusedForExecution`); the saved model and checkpoint come from the originals.
+    private let runningMain: Program, runningTest: Program
     public let executor = Executor()
     public let scope = Scope()
     public let trainSet: ImageDataset
@@ -35,6 +38,9 @@ public final class Trainer {
         testProgram = network.main.clone(forTest: true)
         try options.optimizer(batchesPerEpoch: batchesPerEpoch).minimize(
             network.loss, program: network.main, startup: network.startup)
+        let fetched = [network.loss.name, network.accuracy.name]
+        runningMain = try network.main.fusedForExecution(fetches: fetched)
+        runningTest = try testProgram.fusedForExecution(fetches: fetched)
         try executor.run(network.startup, scope: scope)
         if options.profile { executor.profiler = OpProfiler() }
         metrics = TrainingMetrics(
@@ -113,7 +119,7 @@ public final class Trainer {
             var samples = 0
             var progress = TrainingProgress(epoch: epoch, batches: batchesPerEpoch)
             for (batchID, batch) in batches.enumerated() {
-                try executor.run(network.main, scope: scope, feed: try feeder.feed(batch))
+                try executor.run(runningMain, scope: scope, feed: try feeder.feed(batch))
                 let cost = Double(try liveScalar(network.loss.name))
                 let step = epoch * batchesPerEpoch + batchID
                 if options.stopOnNonFiniteLoss && !cost.isFinite {
@@ -161,7 +167,7 @@ public final class Trainer {
         var correct = 0.0
         var total = 0
         for batch in dataset.reader.batch(size: options.batchSize) {
-            try executor.run(testProgram, scope: scope, feed: try feeder.feed(batch))
+            try executor.run(runningTest, scope: scope, feed: try feeder.feed(batch))
             costSum += Double(try liveScalar(network.loss.name)) * Double(batch.count)
             correct += Double(try liveScalar(network.accuracy.name)) * Double(batch.count)
             total += batch.count

@@ -71,13 +71,13 @@ enum ActivationOps {
         }
     }
     static let sigmoid = forward("sigmoid") { x, y, n in
-        for i in 0..<n { y[i] = 1 / (1 + Foundation.exp(-x[i])) }
+        VectorMath.map(VectorMath.Sigmoid.self, x, y, n)
     }
     static let sigmoidGrad = backward("sigmoid_grad") { out, dout, dx, n in
         for i in 0..<n { dx[i] = dout[i] * out[i] * (1 - out[i]) }
     }
     static let tanh = forward("tanh") { x, y, n in
-        for i in 0..<n { y[i] = Foundation.tanh(x[i]) }
+        VectorMath.map(VectorMath.Tanh.self, x, y, n)
     }
     static let tanhGrad = backward("tanh_grad") { out, dout, dx, n in
         for i in 0..<n { dx[i] = dout[i] * (1 - out[i] * out[i]) }

@@ -9,6 +9,10 @@
 /// results depend on the core count, never on the threads allowed. A batch too small to split
 /// (batch-1 inference) runs on the calling thread, where large GEMMs split themselves.
 /// Buffers are allocated once, on a kernel's first step.
+///
+/// `fused_conv2d` adds its bias and relu to each block while the block is in cache, and its
+/// gradient masks Output@GRAD and sums the bias gradient in the same pass that stages it for
+/// the GEMMs.
 final class ConvWorkspace {
     static let engineDescription =
         "im2col + single-threaded OpenBLAS sgemm per group, samples split over the cores, in blocks"
@@ -20,8 +24,8 @@ final class ConvWorkspace {
     let pieces: Int, block: Int
     /// Per piece: its column matrix (columnRows x block * outputPlane), its staging matrix (one
     /// group's output block as the GEMM sees it: outChannelsPerGroup x block * outputPlane) and
-    /// its partial filter gradient.
-    private let columns: Tensor, staging: Tensor, partialFilterGradients: Tensor
+    /// its partial filter and bias gradients.
+    private let columns: Tensor, staging: Tensor, partialFilterGradients: Tensor, partialBiasGradients: Tensor
     private let columnSize: Int, stagingSize: Int
 
     /// GEMM columns (samples x output positions) a block aims for. One sample of 24 x 24
@@ -43,10 +47,11 @@ final class ConvWorkspace {
         let samplesPerPiece = (g.batch + pieces - 1) / pieces
         block = max(1, min(samplesPerPiece, wanted, columnBudget / perSample))
         columnSize = g.columnRows * block * g.outputPlane
-        stagingSize = block > 1 ? g.outChannelsPerGroup * block * g.outputPlane : 0
+        stagingSize = g.outChannelsPerGroup * block * g.outputPlane
         columns = Tensor(uncheckedDType: .float32, shape: [pieces * columnSize])
         staging = Tensor(uncheckedDType: .float32, shape: [pieces * stagingSize])
         partialFilterGradients = Tensor(uncheckedDType: .float32, shape: [pieces > 1 ? pieces * filterCount : 0])
+        partialBiasGradients = Tensor(uncheckedDType: .float32, shape: [pieces * g.outChannels])
     }
 
     /// Runs `body(piece, firstSample, sampleCount)` for every piece, in parallel when there are several.
@@ -98,7 +103,11 @@ final class ConvWorkspace {
         }
     }
 
-    func forward(x: UnsafePointer<Float>, w: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>) {
+    /// Output = conv(x, w), then + bias per output channel and relu when given.
+    func forward(
+        x: UnsafePointer<Float>, w: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>,
+        bias: UnsafePointer<Float>? = nil, relu: Bool = false
+    ) {
         let (rows, k, plane) = (g.outChannelsPerGroup, g.columnRows, g.outputPlane)
         forEachPiece { piece, start, samples in
             let col = columns.floats + piece * columnSize
@@ -116,17 +125,23 @@ final class ConvWorkspace {
                         sgemm(m: rows, n: count * plane, k: k, a: filter, b: col, c: stage)
                         exchange(staging: stage, output: out, first: first, count: count, group: group, toOutput: true)
                     }
+                    if bias != nil || relu {
+                        addBiasAndActivate(out, bias: bias, relu: relu, first: first, count: count, group: group)
+                    }
                 }
             }
         }
     }
 
     /// Filter@GRAD = sum over samples of dOut x col^T; Input@GRAD = col2im(Filter^T x dOut).
-    /// Either output may be nil (nobody needs it).
+    /// Either output may be nil (nobody needs it). For a fused conv, `reluOutput` (the relu's
+    /// output) masks dOut first, and `dBias` receives dOut's (masked) sum per output channel.
     func backward(
         x: UnsafePointer<Float>, w: UnsafePointer<Float>, dOut: UnsafeMutablePointer<Float>,
-        dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>?
+        dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>?,
+        reluOutput: UnsafePointer<Float>? = nil, dBias: UnsafeMutablePointer<Float>? = nil
     ) {
+        let fused = reluOutput != nil || dBias != nil
         let (rows, k, plane) = (g.outChannelsPerGroup, g.columnRows, g.outputPlane)
         if let dw, g.batch == 0 { dw.update(repeating: 0, count: filterCount) }
         let sampleSize = g.inChannels * g.inputPlane
@@ -135,11 +150,18 @@ final class ConvWorkspace {
             let col = columns.floats + piece * columnSize
             let stage = staging.floats + piece * stagingSize
             let filterGradient = pieces == 1 ? dw : partialFilterGradients.floats + piece * filterCount
+            let biasGradient = partialBiasGradients.floats + piece * g.outChannels
+            if fused { biasGradient.update(repeating: 0, count: g.outChannels) }
             for first in stride(from: start, to: start + samples, by: block) {
                 let count = min(block, start + samples - first)
                 for group in 0..<g.groups {
                     let gradBlock: UnsafeMutablePointer<Float>
-                    if count == 1 {
+                    if fused {
+                        gradBlock = stage
+                        stageMaskedGradient(
+                            dOut, mask: reluOutput, into: stage, biasSums: biasGradient, first: first, count: count,
+                            group: group)
+                    } else if count == 1 {
                         gradBlock = dOut + outputOffset(sample: first, group: group)
                     } else {
                         gradBlock = stage
@@ -166,6 +188,65 @@ final class ConvWorkspace {
             }
         }
         if let dw, pieces > 1 { sumPartialFilterGradients(into: dw) }
+        if let dBias {
+            let partial = partialBiasGradients.floats
+            for m in 0..<g.outChannels {
+                var sum = Float(0)
+                for p in 0..<pieces { sum += partial[p * g.outChannels + m] }
+                dBias[m] = sum
+            }
+        }
+    }
+
+    /// out[n, m] = relu(out[n, m] + bias[m]) for the block's samples and the group's channels.
+    private func addBiasAndActivate(
+        _ out: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?, relu: Bool, first: Int, count: Int, group: Int
+    ) {
+        let plane = g.outputPlane
+        for j in 0..<count {
+            let sample = out + outputOffset(sample: first + j, group: group)
+            for m in 0..<g.outChannelsPerGroup {
+                let row = sample + m * plane
+                let b = bias?[group * g.outChannelsPerGroup + m] ?? 0
+                if relu {
+                    for i in 0..<plane { row[i] = max(row[i] + b, 0) }
+                } else {
+                    for i in 0..<plane { row[i] += b }
+                }
+            }
+        }
+    }
+
+    /// Stages the block's dOut for the GEMMs (as `exchange`), zeroed where the relu's output
+    /// is not positive, and adds each channel's staged sum to `biasSums`.
+    private func stageMaskedGradient(
+        _ dOut: UnsafePointer<Float>, mask: UnsafePointer<Float>?, into stage: UnsafeMutablePointer<Float>,
+        biasSums: UnsafeMutablePointer<Float>, first: Int, count: Int, group: Int
+    ) {
+        let plane = g.outputPlane
+        let ld = count * plane
+        for j in 0..<count {
+            let offset = outputOffset(sample: first + j, group: group)
+            for m in 0..<g.outChannelsPerGroup {
+                let source = dOut + offset + m * plane
+                let target = stage + m * ld + j * plane
+                var sum = Float(0)
+                if let mask {
+                    let out = mask + offset + m * plane
+                    for i in 0..<plane {
+                        let v = out[i] > 0 ? source[i] : 0
+                        target[i] = v
+                        sum += v
+                    }
+                } else {
+                    for i in 0..<plane {
+                        target[i] = source[i]
+                        sum += source[i]
+                    }
+                }
+                biasSums[group * g.outChannelsPerGroup + m] += sum
+            }
+        }
     }
 
     /// dw = the pieces' partial sums, added in piece order, split over the cores by element.

@@ -29,13 +29,15 @@ enum Im2Col {
                             continue
                         }
                         let src = plane + iy * w + colOffset
-                        if lo > 0 { dst.update(repeating: 0, count: lo) }
+                        // Plain loops: rows are short (8 to 24 floats in the tutorial), where a
+                        // memcpy call per row costs more than the copy.
+                        for x in 0..<lo { dst[x] = 0 }
                         if sw == 1 {
-                            (dst + lo).update(from: src + lo, count: hi - lo)
+                            for x in lo..<hi { dst[x] = src[x] }
                         } else {
                             for x in lo..<hi { dst[x] = src[x * sw] }
                         }
-                        if hi < ow { (dst + hi).update(repeating: 0, count: ow - hi) }
+                        for x in hi..<ow { dst[x] = 0 }
                     }
                     row += rowStride
                 }

@@ -83,12 +83,24 @@ func parallelFor(_ count: Int, work: Int, _ body: (Int) -> Void) {
         // Workers write disjoint ranges chosen by index; the closure itself is not shared state.
         withoutActuallyEscaping(body) { body in
             let shared = UncheckedSendable(body)
-            let workers = min(threads, count)
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                fluid_flush_denormals()
-                _ = fluid_enter_worker()
-                for i in stride(from: worker, to: count, by: workers) { shared.value(i) }
-                fluid_leave_worker()
+            if threads >= coreCount {
+                // Pieces are taken as threads come free: a core busy with another process
+                // then delays one piece, not a fixed half of the work.
+                DispatchQueue.concurrentPerform(iterations: count) { i in
+                    fluid_flush_denormals()
+                    _ = fluid_enter_worker()
+                    shared.value(i)
+                    fluid_leave_worker()
+                }
+            } else {
+                // Fewer workers than cores: each takes every threads-th piece.
+                let workers = min(threads, count)
+                DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                    fluid_flush_denormals()
+                    _ = fluid_enter_worker()
+                    for i in stride(from: worker, to: count, by: workers) { shared.value(i) }
+                    fluid_leave_worker()
+                }
             }
         }
     } else {

@@ -10,6 +10,7 @@ public enum OpRegistry {
         ActivationOps.definitions,
         SoftmaxOps.definitions,
         ConvOps.definitions,
+        FusedConvOps.definitions,
         PoolOps.definitions,
         BatchNormOps.definitions,
         DropoutOps.definitions,

@@ -63,11 +63,19 @@ enum SoftmaxOps {
     ) -> (max: Float, sum: Float) {
         var m = -Float.infinity
         for k in 0..<size { m = max(m, x[base + k * stride]) }
+        // Eight exponentials at a time (VectorMath), gathered and scattered along the stride.
         var sum: Float = 0
-        for k in 0..<size {
-            let e = Foundation.exp(x[base + k * stride] - m)
-            out[base + k * stride] = e
-            sum += e
+        var k = 0
+        while k < size {
+            let lanes = min(8, size - k)
+            var v = VectorMath.Lanes(repeating: -.infinity)
+            for j in 0..<lanes { v[j] = x[base + (k + j) * stride] - m }
+            let e = VectorMath.exp(v)
+            for j in 0..<lanes {
+                out[base + (k + j) * stride] = e[j]
+                sum += e[j]
+            }
+            k += lanes
         }
         let r = 1 / sum
         for k in 0..<size { out[base + k * stride] *= r }

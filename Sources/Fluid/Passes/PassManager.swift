@@ -18,8 +18,10 @@ public struct PassManager {
         DeadCodeElimination.passName, MemoryReusePlan.passName,
     ]
 
-    /// Every pass name the manager knows.
-    public static let knownPasses = inferencePasses
+    /// Every pass name the manager knows. `conv_bias_activation_fuse` is not in the inference
+    /// pipeline, whose result may be saved for Paddle: Paddle's CPU predictor runs
+    /// `fused_conv2d` only with oneDNN.
+    public static let knownPasses = inferencePasses + [ConvBiasActivationFuse.passName]
 
     public let passNames: [String]
     public var feeds: [String]
@@ -69,6 +71,7 @@ public struct PassManager {
         case FCFuse.passName: return FCFuse(fetches: fetches)
         case DeadCodeElimination.passName: return DeadCodeElimination(fetches: fetches)
         case MemoryReusePlan.passName: return MemoryReusePlan(batchSize: batchSize, fetches: fetches)
+        case ConvBiasActivationFuse.passName: return ConvBiasActivationFuse(fetches: fetches)
         default:
             throw FluidError.program(
                 "Unknown pass '\(name)': the known passes are \(knownPasses.joined(separator: ", ")).")
