@@ -21,7 +21,9 @@ struct Bench: ParsableCommand {
     @Option(parsing: .unconditional, help: "Timed calls (default: max(20, 1000 / batch size)).") var calls: Int?
     @Option(parsing: .unconditional, help: "Untimed calls before the timed ones.") var warmup = 10
     @Option(parsing: .unconditional, help: "Seed of the random input.") var seed = 1
-    @Option(parsing: .unconditional, help: "Threads for the kernels and OpenBLAS (default: all cores).")
+    @Option(
+        parsing: .unconditional,
+        help: "Threads for the kernels, GEMMs included (default: FLUID_NUM_THREADS, else all cores).")
     var threads: Int?
     @Flag(help: "Run the inference passes on the loaded program first.") var optimize = false
     @Flag(help: "Print one JSON object instead of text.") var json = false

@@ -21,7 +21,9 @@ struct BenchTrain: ParsableCommand {
 
     @Option(help: "softmax, mlp or cnn.") var model: DigitModel = .cnn
     @Option(parsing: .unconditional, help: "Timed training steps (default: one epoch, 938).") var steps: Int?
-    @Option(parsing: .unconditional, help: "Threads for the kernels and OpenBLAS (default: all cores).")
+    @Option(
+        parsing: .unconditional,
+        help: "Threads for the kernels, GEMMs included (default: FLUID_NUM_THREADS, else all cores).")
     var threads: Int?
     @Option(parsing: .unconditional, help: "random_seed of the programs and seed of the batch order.") var seed = 90
     @Option(help: "Save the inference model (directory layout) here after the timed steps.") var saveModel: String?

@@ -29,4 +29,12 @@ int fluid_enter_worker(void);
 void fluid_leave_worker(void);
 int fluid_in_worker(void);
 
+/// A piece of a parallel loop: `function(context, index)`.
+typedef void (*FluidPieceFunction)(void *context, long index);
+
+/// Runs function(context, i) for i in 0..<count on SwiftFluid's pool: the caller and up to
+/// `threads` - 1 workers. Runs them all on the caller when the pool is busy with another
+/// thread's loop or `threads` is 1. Returns when every piece has run.
+void fluid_parallel_run(long count, int threads, FluidPieceFunction function, void *context);
+
 #endif

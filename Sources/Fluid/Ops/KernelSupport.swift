@@ -1,5 +1,4 @@
 import CFluidSupport
-import Dispatch
 import Foundation
 import Synchronization
 
@@ -76,42 +75,26 @@ enum GEMMSplit {
 /// Runs `body(i)` for i in 0..<count, split over the machine's cores when `work`
 /// (a rough count of element operations) is large enough to pay for the threads. Inside a
 /// piece of another parallel loop it runs serially: the cores are already busy.
+///
+/// The pieces run on SwiftFluid's own pool (CFluidSupport's pool.c), whose workers spin
+/// between the many short loops of a training step instead of being woken for each one.
 @inline(__always)
 func parallelFor(_ count: Int, work: Int, _ body: (Int) -> Void) {
     let threads = KernelWorkers.count
     if count > 1 && work >= 1 << 16 && threads > 1 && fluid_in_worker() == 0 {
-        // Workers write disjoint ranges chosen by index; the closure itself is not shared state.
+        // Workers write disjoint ranges chosen by index; the closure is only called, never stored.
         withoutActuallyEscaping(body) { body in
-            let shared = UncheckedSendable(body)
-            if threads >= coreCount {
-                // Pieces are taken as threads come free: a core busy with another process
-                // then delays one piece, not a fixed half of the work.
-                DispatchQueue.concurrentPerform(iterations: count) { i in
-                    fluid_flush_denormals()
-                    _ = fluid_enter_worker()
-                    shared.value(i)
-                    fluid_leave_worker()
-                }
-            } else {
-                // Fewer workers than cores: each takes every threads-th piece.
-                let workers = min(threads, count)
-                DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                    fluid_flush_denormals()
-                    _ = fluid_enter_worker()
-                    for i in stride(from: worker, to: count, by: workers) { shared.value(i) }
-                    fluid_leave_worker()
-                }
+            withUnsafePointer(to: body) { pointer in
+                fluid_parallel_run(
+                    count, Int32(min(threads, count)),
+                    { context, index in
+                        context!.assumingMemoryBound(to: ((Int) -> Void).self).pointee(index)
+                    }, UnsafeMutableRawPointer(mutating: pointer))
             }
         }
     } else {
         for i in 0..<count { body(i) }
     }
-}
-
-/// A value handed to worker threads that only touch disjoint parts of what it points to.
-struct UncheckedSendable<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
 }
 
 /// The machine's cores: kernels split their work into pieces by this count, whatever

@@ -68,12 +68,18 @@ enum SoftmaxOps {
         var k = 0
         while k < size {
             let lanes = min(8, size - k)
-            var v = VectorMath.Lanes(repeating: -.infinity)
-            for j in 0..<lanes { v[j] = x[base + (k + j) * stride] - m }
-            let e = VectorMath.exp(v)
-            for j in 0..<lanes {
-                out[base + (k + j) * stride] = e[j]
-                sum += e[j]
+            if lanes == 8 && stride == 1 {
+                let e = VectorMath.exp(UnsafeRawPointer(x + base + k).loadUnaligned(as: VectorMath.Lanes.self) - m)
+                UnsafeMutableRawPointer(out + base + k).storeBytes(of: e, as: VectorMath.Lanes.self)
+                sum += e.sum()
+            } else {
+                var v = VectorMath.Lanes(repeating: -.infinity)
+                for j in 0..<lanes { v[j] = x[base + (k + j) * stride] - m }
+                let e = VectorMath.exp(v)
+                for j in 0..<lanes {
+                    out[base + (k + j) * stride] = e[j]
+                    sum += e[j]
+                }
             }
             k += lanes
         }

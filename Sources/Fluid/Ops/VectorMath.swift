@@ -14,9 +14,17 @@ enum VectorMath {
     static func exp(_ x: Lanes) -> Lanes {
         let lowest: Float = -87.336_54
         let highest: Float = 88.722_83
-        let clamped = x.clamped(lowerBound: Lanes(repeating: lowest), upperBound: Lanes(repeating: highest))
-        let n = (clamped * 1.442_695_04).rounded(.toNearestOrEven)
-        let r = clamped - n * 0.693_359_375 + n * 2.121_944_4e-4
+        // Comparisons and integer lanes only: Swift's generic float-to-int conversion and
+        // rounding of SIMD vectors compile to per-lane calls.
+        var t = x
+        t.replace(with: lowest, where: x .< lowest)
+        t.replace(with: highest, where: x .> highest)
+        // n = round(t / ln2) by the 1.5 * 2^23 trick: adding it leaves n in the low mantissa bits.
+        let magic: Float = 12_582_912
+        let shifted = t * 1.442_695_04 + magic
+        let n = shifted - magic
+        let k = unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- 0x4B40_0000
+        let r = t - n * 0.693_359_375 + n * 2.121_944_4e-4
         var p = Lanes(repeating: 1.987_569_15e-4)
         p = p * r + 1.398_199_95e-3
         p = p * r + 8.333_451_9e-3
@@ -25,7 +33,6 @@ enum VectorMath {
         p = p * r + 5.000_000_12e-1
         let er = p * r * r + r + 1
         // 2^n: at n = 128 (x near 88.72) half of it twice, so the exponent field never overflows.
-        let k = SIMD8<Int32>(n, rounding: .towardZero)
         let half = k &>> 1
         let scaleA = unsafeBitCast((half &+ 127) &<< 23, to: Lanes.self)
         let scaleB = unsafeBitCast((k &- half &+ 127) &<< 23, to: Lanes.self)
@@ -41,7 +48,7 @@ enum VectorMath {
 
     @inline(__always)
     static func tanh(_ x: Lanes) -> Lanes {
-        let a = x.replacing(with: -x, where: x .< 0)
+        let a = x.replacing(with: -x, where: x .< 0)  // |x|
         // |x| >= 0.5: 1 - 2 / (e^2|x| + 1), with the sign put back.
         let large = 1 - 2 / (exp(2 * a) + 1)
         // |x| < 0.5: x (1 - x^2/3 + 2x^4/15 - ...), terms to x^15 (the next is below 5e-9 x).
