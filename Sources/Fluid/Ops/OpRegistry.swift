@@ -21,6 +21,7 @@ public enum OpRegistry {
         ShapeOps.definitions,
         MiscOps.definitions,
         OptimizerOps.definitions,
+        MergedOptimizerOps.definitions,
         ClipOps.definitions,
         UnaryMathOps.definitions,
         ScheduleOps.definitions,

@@ -37,21 +37,59 @@ protocol ElementUpdate {
 extension ElementUpdate {
     /// Updates elements 0..<count.
     func run(count: Int) {
-        typealias Lanes = SIMD8<Float>
         // Pieces of whole lanes, one per core, for parameters large enough to pay for the threads.
         let pieces = count >= 1 << 15 ? coreCount : 1
         let pieceSize = ((count + pieces - 1) / pieces + 7) / 8 * 8
         parallelFor(pieces, work: count * 8) { piece in
-            var i = piece * pieceSize
-            let end = min(i + pieceSize, count)
-            while i + Lanes.scalarCount <= end {
-                apply(at: i, Lanes.self)
-                i += Lanes.scalarCount
+            run(from: piece * pieceSize, to: min(piece * pieceSize + pieceSize, count))
+        }
+    }
+
+    /// Updates elements start..<end (start a multiple of 8 for whole lanes), on the calling thread.
+    @inline(__always)
+    func run(from start: Int, to end: Int) {
+        typealias Lanes = SIMD8<Float>
+        var i = start
+        while i + Lanes.scalarCount <= end {
+            apply(at: i, Lanes.self)
+            i += Lanes.scalarCount
+        }
+        while i < end {
+            apply(at: i, Float.self)
+            i += 1
+        }
+    }
+}
+
+/// The updates of several parameters as one parallel loop over chunks of all of them (what a
+/// merged optimizer op runs): small parameters no longer cost a loop each, and the work splits
+/// evenly over the cores whatever the sizes. Chunks are fixed by the sizes alone, and lanes
+/// compute what floats do, so the results are those of one update per parameter, bit for bit.
+final class MultiTensorUpdate<U: ElementUpdate> {
+    /// Elements per chunk: a multiple of the lanes, large enough to amortise a piece.
+    static var chunkSize: Int { 1 << 13 }
+
+    private let chunks: [(tensor: Int, start: Int, end: Int)]
+    private let total: Int
+    /// This step's update of each parameter, rewritten in place every step (no allocation).
+    var updates: [U]
+
+    init(counts: [Int], initial: U) {
+        var chunks: [(Int, Int, Int)] = []
+        for (t, count) in counts.enumerated() {
+            for start in stride(from: 0, to: count, by: Self.chunkSize) {
+                chunks.append((t, start, min(start + Self.chunkSize, count)))
             }
-            while i < end {
-                apply(at: i, Float.self)
-                i += 1
-            }
+        }
+        self.chunks = chunks
+        total = counts.reduce(0, +)
+        updates = Array(repeating: initial, count: counts.count)
+    }
+
+    func run() {
+        parallelFor(chunks.count, work: total * 8) { c in
+            let chunk = chunks[c]
+            updates[chunk.tensor].run(from: chunk.start, to: chunk.end)
         }
     }
 }

@@ -21,7 +21,7 @@ public struct PassManager {
     /// Every pass name the manager knows. `conv_bias_activation_fuse` is not in the inference
     /// pipeline, whose result may be saved for Paddle: Paddle's CPU predictor runs
     /// `fused_conv2d` only with oneDNN.
-    public static let knownPasses = inferencePasses + [ConvBiasActivationFuse.passName]
+    public static let knownPasses = inferencePasses + [ConvBiasActivationFuse.passName, MergeOptimizerOps.passName]
 
     public let passNames: [String]
     public var feeds: [String]
@@ -72,6 +72,7 @@ public struct PassManager {
         case DeadCodeElimination.passName: return DeadCodeElimination(fetches: fetches)
         case MemoryReusePlan.passName: return MemoryReusePlan(batchSize: batchSize, fetches: fetches)
         case ConvBiasActivationFuse.passName: return ConvBiasActivationFuse(fetches: fetches)
+        case MergeOptimizerOps.passName: return MergeOptimizerOps()
         default:
             throw FluidError.program(
                 "Unknown pass '\(name)': the known passes are \(knownPasses.joined(separator: ", ")).")

@@ -1,0 +1,99 @@
+/// `merged_adam`: Paddle's multi-tensor Adam, what `MergeOptimizerOps` makes of a run of
+/// `adam` ops. Every slot holds one variable per parameter, in the same order: Param, Grad,
+/// Moment1, Moment2, Beta1Pow, Beta2Pow and their outputs (in place, as adam's), LearningRate
+/// one variable shared by all or one per parameter; attributes beta1, beta2, epsilon,
+/// multi_precision and use_global_beta_pow (false only, as adam's).
+///
+/// Each parameter is updated exactly as `adam` updates it (OptimizerOps.adam documents the
+/// formula), in one parallel loop over chunks of all parameters (MultiTensorUpdate), so a
+/// merged op and the separate ops give the same bits.
+enum MergedOptimizerOps {
+    static let perParameter = ["Param", "Grad", "Moment1", "Moment2", "Beta1Pow", "Beta2Pow"]
+    static let outputsPerParameter = ["ParamOut", "Moment1Out", "Moment2Out", "Beta1PowOut", "Beta2PowOut"]
+
+    static let mergedAdam = OpDefinition(
+        OpSchema(
+            "merged_adam",
+            inputs: (perParameter + ["LearningRate"]).map(SlotSpec.many) + [
+                .unsupported("MasterParam", OptimizerOps.noMasterWeights)
+            ],
+            outputs: outputsPerParameter.map(SlotSpec.many) + [
+                .unsupported("MasterParamOut", OptimizerOps.noMasterWeights)
+            ],
+            attributes: [
+                AttributeSpec("beta1", .float(0.9)), AttributeSpec("beta2", .float(0.999)),
+                AttributeSpec("epsilon", .float(1e-8)), AttributeSpec("multi_precision", .bool(false)),
+                AttributeSpec.onlyDefault(
+                    "use_global_beta_pow", .bool(false),
+                    "beta powers shared by all parameters are not implemented; each parameter keeps its own"),
+            ]),
+        inferShape: { ctx in
+            let params = try ctx.inputs("Param")
+            for slot in perParameter where ctx.op.input(slot).count != params.count {
+                throw ctx.error(slot, "holds \(ctx.op.input(slot).count) variables, but Param holds \(params.count)")
+            }
+            for slot in outputsPerParameter where ctx.op.output(slot).count != params.count {
+                throw ctx.error(slot, "holds \(ctx.op.output(slot).count) variables, but Param holds \(params.count)")
+            }
+            let rates = try ctx.inputs("LearningRate")
+            guard rates.count == 1 || rates.count == params.count else {
+                throw ctx.error("LearningRate", "holds \(rates.count) variables; it needs 1 or \(params.count)")
+            }
+            for (i, rate) in rates.enumerated() { try ctx.requireOneElement(rate, of: "LearningRate[\(i)]") }
+            for i in params.indices {
+                let p = try ctx.input("Param", at: i, dtype: .float32)
+                for slot in ["Grad", "Moment1", "Moment2"] {
+                    guard shapesAgree(try ctx.input(slot, at: i, dtype: .float32).shape, p.shape) else {
+                        throw ctx.error(slot, "\(slot)[\(i)] must have the shape of Param[\(i)] \(p.shape)")
+                    }
+                }
+                ctx.setOutput("ParamOut", p, at: i)
+                ctx.setOutput("Moment1Out", p, at: i)
+                ctx.setOutput("Moment2Out", p, at: i)
+                ctx.setOutput("Beta1PowOut", try ctx.input("Beta1Pow", at: i), at: i)
+                ctx.setOutput("Beta2PowOut", try ctx.input("Beta2Pow", at: i), at: i)
+            }
+        },
+        kernel: { ctx in
+            let slots = (perParameter + ["LearningRate"]).map { ctx.inputs($0) }
+            let outs = try outputsPerParameter.map { slot in
+                try (0..<slots[0].count).map { try ctx.output(slot, at: $0) }
+            }
+            let (p, g, m1, m2, b1p, b2p, rates) = (slots[0], slots[1], slots[2], slots[3], slots[4], slots[5], slots[6])
+            let (pOut, m1Out, m2Out, b1pOut, b2pOut) = (outs[0], outs[1], outs[2], outs[3], outs[4])
+            let beta1 = try ctx.op.float("beta1")
+            let beta2 = try ctx.op.float("beta2")
+            let eps = try ctx.op.float("epsilon")
+            func step(_ i: Int) -> AdamStep {
+                let pow1 = b1p[i].floats[0]
+                let pow2 = b2p[i].floats[0]
+                let rate = rates[rates.count == 1 ? 0 : i].floats[0]
+                return AdamStep(
+                    beta1: beta1, beta2: beta2, lrT: rate * (1 - pow2).squareRoot() / (1 - pow1),
+                    epsT: eps * (1 - pow2).squareRoot(), param: p[i].floats, grad: g[i].floats,
+                    moment1: m1[i].floats, moment2: m2[i].floats, paramOut: pOut[i].floats,
+                    moment1Out: m1Out[i].floats, moment2Out: m2Out[i].floats)
+            }
+            guard !p.isEmpty else { return {} }
+            let counts = p.map(\.count)
+            let run = MultiTensorUpdate(counts: counts, initial: step(0))
+            return {
+                for i in p.indices {
+                    let n = counts[i]
+                    guard p[i].count == n, g[i].count == n, m1[i].count == n, m2[i].count == n else {
+                        throw ctx.error(
+                            "Param[\(i)] had \(n) elements when the plan was built; it, its Grad and its moments must keep them"
+                        )
+                    }
+                    run.updates[i] = step(i)
+                }
+                run.run()
+                for i in p.indices {
+                    b1pOut[i].floats[0] = b1p[i].floats[0] * beta1
+                    b2pOut[i].floats[0] = b2p[i].floats[0] * beta2
+                }
+            }
+        })
+
+    static let definitions = [mergedAdam]
+}
