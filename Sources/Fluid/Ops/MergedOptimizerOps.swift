@@ -1,12 +1,19 @@
-/// `merged_adam`: Paddle's multi-tensor Adam, what `MergeOptimizerOps` makes of a run of
-/// `adam` ops. Every slot holds one variable per parameter, in the same order: Param, Grad,
+/// `merged_adam` and `merged_momentum`: Paddle's multi-tensor optimizer ops, what
+/// `MergeOptimizerOps` makes of a run of `adam` or `momentum` ops.
+///
+/// merged_adam: Every slot holds one variable per parameter, in the same order: Param, Grad,
 /// Moment1, Moment2, Beta1Pow, Beta2Pow and their outputs (in place, as adam's), LearningRate
 /// one variable shared by all or one per parameter; attributes beta1, beta2, epsilon,
 /// multi_precision and use_global_beta_pow (false only, as adam's).
 ///
-/// Each parameter is updated exactly as `adam` updates it (OptimizerOps.adam documents the
-/// formula), in one parallel loop over chunks of all parameters (MultiTensorUpdate), so a
-/// merged op and the separate ops give the same bits.
+/// merged_momentum: Param, Grad, Velocity and ParamOut, VelocityOut one per parameter,
+/// LearningRate shared or one per parameter; attributes mu, use_nesterov, rescale_grad,
+/// multi_precision, and regularization_method / regularization_coeff one entry per parameter
+/// ("" or "l2_decay"), or one entry for all.
+///
+/// Each parameter is updated exactly as `adam` or `momentum` updates it (OptimizerOps
+/// documents the formulas), in one parallel loop over chunks of all parameters
+/// (MultiTensorUpdate), so a merged op and the separate ops give the same bits.
 enum MergedOptimizerOps {
     static let perParameter = ["Param", "Grad", "Moment1", "Moment2", "Beta1Pow", "Beta2Pow"]
     static let outputsPerParameter = ["ParamOut", "Moment1Out", "Moment2Out", "Beta1PowOut", "Beta2PowOut"]
@@ -95,5 +102,104 @@ enum MergedOptimizerOps {
             }
         })
 
-    static let definitions = [mergedAdam]
+    static let mergedMomentum = OpDefinition(
+        OpSchema(
+            "merged_momentum",
+            inputs: ["Param", "Grad", "Velocity", "LearningRate"].map(SlotSpec.many) + [
+                .unsupported("MasterParam", OptimizerOps.noMasterWeights)
+            ],
+            outputs: ["ParamOut", "VelocityOut"].map(SlotSpec.many) + [
+                .unsupported("MasterParamOut", OptimizerOps.noMasterWeights)
+            ],
+            attributes: [
+                AttributeSpec("mu", .float(0.9)), AttributeSpec("use_nesterov", .bool(false)),
+                AttributeSpec("regularization_method", .strings([])),
+                AttributeSpec("regularization_coeff", .floats([])),
+                AttributeSpec("rescale_grad", .float(1)), AttributeSpec("multi_precision", .bool(false)),
+            ]),
+        inferShape: { ctx in
+            let params = try ctx.inputs("Param")
+            for slot in ["Grad", "Velocity"] where ctx.op.input(slot).count != params.count {
+                throw ctx.error(slot, "holds \(ctx.op.input(slot).count) variables, but Param holds \(params.count)")
+            }
+            for slot in ["ParamOut", "VelocityOut"] where ctx.op.output(slot).count != params.count {
+                throw ctx.error(slot, "holds \(ctx.op.output(slot).count) variables, but Param holds \(params.count)")
+            }
+            let rates = try ctx.inputs("LearningRate")
+            guard rates.count == 1 || rates.count == params.count else {
+                throw ctx.error("LearningRate", "holds \(rates.count) variables; it needs 1 or \(params.count)")
+            }
+            for (i, rate) in rates.enumerated() { try ctx.requireOneElement(rate, of: "LearningRate[\(i)]") }
+            _ = try l2Coefficients(ctx.op, count: params.count)
+            for i in params.indices {
+                let p = try ctx.input("Param", at: i, dtype: .float32)
+                for slot in ["Grad", "Velocity"] {
+                    guard shapesAgree(try ctx.input(slot, at: i, dtype: .float32).shape, p.shape) else {
+                        throw ctx.error(slot, "\(slot)[\(i)] must have the shape of Param[\(i)] \(p.shape)")
+                    }
+                }
+                ctx.setOutput("ParamOut", p, at: i)
+                ctx.setOutput("VelocityOut", p, at: i)
+            }
+        },
+        kernel: { ctx in
+            let (p, g, v, rates) = (
+                ctx.inputs("Param"), ctx.inputs("Grad"), ctx.inputs("Velocity"), ctx.inputs("LearningRate")
+            )
+            let pOut = try p.indices.map { try ctx.output("ParamOut", at: $0) }
+            let vOut = try p.indices.map { try ctx.output("VelocityOut", at: $0) }
+            let mu = try ctx.op.float("mu")
+            let nesterov = try ctx.op.bool("use_nesterov")
+            let rescale = try ctx.op.float("rescale_grad")
+            let l2 = try l2Coefficients(ctx.op, count: p.count)
+            func step(_ i: Int) -> MomentumStep {
+                MomentumStep(
+                    mu: mu, rate: rates[rates.count == 1 ? 0 : i].floats[0], l2: l2[i], rescale: rescale,
+                    nesterov: nesterov, param: p[i].floats, grad: g[i].floats, velocity: v[i].floats,
+                    paramOut: pOut[i].floats, velocityOut: vOut[i].floats)
+            }
+            guard !p.isEmpty else { return {} }
+            let counts = p.map(\.count)
+            let run = MultiTensorUpdate(counts: counts, initial: step(0))
+            return {
+                for i in p.indices {
+                    let n = counts[i]
+                    guard p[i].count == n, g[i].count == n, v[i].count == n else {
+                        throw ctx.error(
+                            "Param[\(i)] had \(n) elements when the plan was built; it, its Grad and its Velocity must keep them"
+                        )
+                    }
+                    run.updates[i] = step(i)
+                }
+                run.run()
+            }
+        })
+
+    /// The L2 coefficient of each of `count` parameters from regularization_method and
+    /// regularization_coeff (one entry each, one for all, or none: no decay).
+    static func l2Coefficients(_ op: OpDesc, count: Int) throws -> [Float] {
+        let methods = try op.strings("regularization_method")
+        let coefficients = try op.floats("regularization_coeff")
+        func entry<T>(_ list: [T], _ i: Int, _ name: String, _ fallback: T) throws -> T {
+            if list.isEmpty { return fallback }
+            if list.count == 1 { return list[0] }
+            guard list.count == count else {
+                throw FluidError.attribute(
+                    op: op.type, name: name,
+                    message: "has \(list.count) entries; it needs 0, 1 or \(count) (one per Param)")
+            }
+            return list[i]
+        }
+        return try (0..<count).map { i in
+            let method = try entry(methods, i, "regularization_method", "")
+            guard method == "" || method == "l2_decay" else {
+                throw FluidError.attribute(
+                    op: op.type, name: "regularization_method",
+                    message: "is '\(method)' for Param[\(i)]; merged_momentum folds in only l2_decay (or none: '')")
+            }
+            return method == "l2_decay" ? try entry(coefficients, i, "regularization_coeff", 0) : 0
+        }
+    }
+
+    static let definitions = [mergedAdam, mergedMomentum]
 }

@@ -1,11 +1,14 @@
 /// Merges each run of consecutive `adam` ops with the same hyper-parameters into one
-/// `merged_adam` (`"merge_optimizer_ops"`), as Paddle's `use_multi_tensor` Adam does: one
-/// parallel loop updates every parameter, instead of one loop (and one op) per parameter.
+/// `merged_adam`, and each run of `momentum` ops into one `merged_momentum`
+/// (`"merge_optimizer_ops"`), as Paddle's `use_multi_tensor` optimizers do: one parallel loop
+/// updates every parameter, instead of one loop (and one op) per parameter. (`sgd` has no
+/// merged op in Paddle and stays as it is: its update is one multiply-add per element.)
 ///
-/// A run merges when its ops have the same beta1, beta2 and epsilon attributes, take no
-/// Beta1Tensor, Beta2Tensor or EpsilonTensor, and none reads what another writes. The merged op
-/// takes the run's place; its LearningRate is the run's one rate variable, or one per
-/// parameter when they differ. The updates are the same bits as the separate ops'.
+/// A run merges when its ops have the same hyper-parameters (adam: beta1, beta2, epsilon, and
+/// no Beta1Tensor, Beta2Tensor or EpsilonTensor; momentum: mu, use_nesterov, rescale_grad; the
+/// L2 decay may differ per parameter) and none reads what another writes. The merged op takes
+/// the run's place; its LearningRate is the run's one rate variable, or one per parameter when
+/// they differ. The updates are the same bits as the separate ops'.
 ///
 /// ```swift
 /// try Adam(learningRate: 0.001).minimize(loss, startup: startup)
@@ -49,20 +52,30 @@ public struct MergeOptimizerOps: ProgramPass {
         return report
     }
 
-    /// Attributes that must agree within a run.
-    static let hyperParameters = ["beta1", "beta2", "epsilon"]
+    /// Per op type: the merged type, the attributes that must agree within a run, the per-parameter
+    /// input and output slots.
+    static let kinds: [String: (merged: String, shared: [String], inputs: [String], outputs: [String])] = [
+        "adam": (
+            "merged_adam", ["beta1", "beta2", "epsilon"], MergedOptimizerOps.perParameter,
+            MergedOptimizerOps.outputsPerParameter
+        ),
+        "momentum": (
+            "merged_momentum", ["mu", "use_nesterov", "rescale_grad"], ["Param", "Grad", "Velocity"],
+            ["ParamOut", "VelocityOut"]
+        ),
+    ]
 
     static func mergeable(_ op: OpDesc) -> Bool {
-        op.type == "adam"
+        kinds[op.type] != nil
             && ["Beta1Tensor", "Beta2Tensor", "EpsilonTensor", "MasterParam", "SkipUpdate"].allSatisfy {
                 op.input($0).filter(isRealName).isEmpty
             }
     }
 
     static func merges(_ op: OpDesc, with first: OpDesc, run: [OpDesc]) -> Bool {
-        guard mergeable(op) else { return false }
+        guard mergeable(op), op.type == first.type, let kind = kinds[op.type] else { return false }
         let (a, b) = (PassSupport.filled(op), PassSupport.filled(first))
-        guard hyperParameters.allSatisfy({ a.attributes[$0] == b.attributes[$0] }) else { return false }
+        guard kind.shared.allSatisfy({ a.attributes[$0] == b.attributes[$0] }) else { return false }
         // No op of the run may read what another writes, or write what another writes.
         let written = Set(run.flatMap(\.outputNames))
         let read = Set(run.flatMap(\.inputNames))
@@ -74,22 +87,26 @@ public struct MergeOptimizerOps: ProgramPass {
                 })
     }
 
-    /// The merged_adam of `run`, slot by slot in the run's order.
+    /// The merged op of `run`, slot by slot in the run's order.
     private func merged(_ run: [OpDesc]) -> OpDesc {
+        let kind = Self.kinds[run[0].type]!
+        let filled = run.map(PassSupport.filled)
         var inputs: [String: [String]] = [:]
-        for slot in MergedOptimizerOps.perParameter { inputs[slot] = run.flatMap { $0.input(slot) } }
+        for slot in kind.inputs { inputs[slot] = run.flatMap { $0.input(slot) } }
         let rates = run.flatMap { $0.input("LearningRate") }
         inputs["LearningRate"] = Set(rates).count == 1 ? [rates[0]] : rates
         var outputs: [String: [String]] = [:]
-        for slot in MergedOptimizerOps.outputsPerParameter { outputs[slot] = run.flatMap { $0.output(slot) } }
-        let first = PassSupport.filled(run[0])
-        var op = OpDesc(
-            type: "merged_adam", inputs: inputs, outputs: outputs,
-            attributes: [
-                "beta1": first.attributes["beta1"] ?? .float(0.9), "beta2": first.attributes["beta2"] ?? .float(0.999),
-                "epsilon": first.attributes["epsilon"] ?? .float(1e-8), "multi_precision": .bool(false),
-                "use_global_beta_pow": .bool(false),
-            ])
+        for slot in kind.outputs { outputs[slot] = run.flatMap { $0.output(slot) } }
+        var attributes: [String: Attribute] = ["multi_precision": .bool(false)]
+        for name in kind.shared { attributes[name] = filled[0].attributes[name] }
+        if run[0].type == "adam" {
+            attributes["use_global_beta_pow"] = .bool(false)
+        } else {
+            attributes["regularization_method"] = .strings(
+                filled.map { (try? $0.string("regularization_method")) ?? "" })
+            attributes["regularization_coeff"] = .floats(filled.map { (try? $0.float("regularization_coeff")) ?? 0 })
+        }
+        var op = OpDesc(type: kind.merged, inputs: inputs, outputs: outputs, attributes: attributes)
         op.role = run[0].role
         return op
     }

@@ -101,6 +101,68 @@ import Testing
     }
 }
 
+/// merged_momentum against one momentum op per parameter, with Nesterov and a different L2
+/// decay per parameter.
+@Suite struct MergedMomentumTests {
+    static let sizes = MergedOptimizerOpsTests.sizes
+
+    static func program(merged: Bool) -> Program {
+        let p = Program()
+        let block = p.globalBlock
+        block.addVar(VarDesc(name: "lr", dtype: .float32, shape: [1]))
+        for (i, n) in sizes.enumerated() {
+            for name in ["p", "g", "v"] { block.addVar(VarDesc(name: "\(name)\(i)", dtype: .float32, shape: [n])) }
+            block.appendOp(
+                OpDesc(
+                    type: "momentum",
+                    inputs: ["Param": ["p\(i)"], "Grad": ["g\(i)"], "Velocity": ["v\(i)"], "LearningRate": ["lr"]],
+                    outputs: ["ParamOut": ["p\(i)"], "VelocityOut": ["v\(i)"]],
+                    attributes: [
+                        "mu": .float(0.85), "use_nesterov": .bool(true), "rescale_grad": .float(0.5),
+                        "regularization_method": .string(i == 1 ? "" : "l2_decay"),
+                        "regularization_coeff": .float(Float(i + 1) * 0.01),
+                    ]))
+        }
+        if merged { _ = try? MergeOptimizerOps().apply(to: p, scope: nil) }
+        return p
+    }
+
+    static func scope() throws -> Scope {
+        let scope = Scope()
+        for (i, n) in sizes.enumerated() {
+            scope.set("p\(i)", Tensor.random([n], seed: UInt64(10 + i)))
+            scope.set("g\(i)", Tensor.random([n], seed: UInt64(20 + i)))
+            scope.set("v\(i)", Tensor.random([n], seed: UInt64(30 + i)))
+        }
+        scope.set("lr", try Tensor(shape: [1], scalars: [Float(0.1)]))
+        return scope
+    }
+
+    @Test func equalsOneMomentumPerParameterBitForBit() throws {
+        #expect(opTypes(Self.program(merged: true)) == ["merged_momentum"])
+        var results: [[[Float]]] = []
+        for merged in [false, true] {
+            let scope = try Self.scope()
+            let exe = Executor()
+            let program = Self.program(merged: merged)
+            for _ in 0..<2 { try exe.run(program, scope: scope) }
+            results.append(
+                try Self.sizes.indices.flatMap { i in
+                    try ["p", "v"].map { try scope["\($0)\(i)"]!.scalars(as: Float.self) }
+                })
+        }
+        #expect(results[0] == results[1])
+    }
+
+    @Test func wrongRegularizationListsAreRefusedByName() throws {
+        let p = Self.program(merged: true)
+        p.globalBlock.ops[0].attributes["regularization_coeff"] = .floats([0.1, 0.2])
+        p.globalBlock.ops[0].attributes["regularization_method"] = .strings(["l2_decay", "l2_decay"])
+        let message = thrownMessage { try Executor().run(p, scope: try Self.scope()) }
+        #expect(message?.contains("regularization") == true, "\(message ?? "no error")")
+    }
+}
+
 extension Array {
     /// The first four elements as a tuple.
     fileprivate func splat() -> (Element, Element, Element, Element) { (self[0], self[1], self[2], self[3]) }
