@@ -18,6 +18,13 @@ public struct PassManager {
         DeadCodeElimination.passName, MemoryReusePlan.passName,
     ]
 
+    /// The inference pipeline for a program that is run, not saved: the conv + bias + relu
+    /// fusion too (before the memory plan, which shares names between temporaries).
+    public static let executionPasses =
+        inferencePasses.filter { $0 != MemoryReusePlan.passName } + [
+            ConvBiasActivationFuse.passName, MemoryReusePlan.passName,
+        ]
+
     /// Every pass name the manager knows. `conv_bias_activation_fuse` is not in the inference
     /// pipeline, whose result may be saved for Paddle: Paddle's CPU predictor runs
     /// `fused_conv2d` only with oneDNN.

@@ -82,6 +82,22 @@ import Testing
         expectClose(try f.run(fused, feed: feed, fetch: [prediction]), try f.run(test, feed: feed, fetch: [prediction]))
     }
 
+    /// What `fluid bench --optimize` runs: the inference pipeline with the fusion before the
+    /// memory plan, against the plain inference pipeline.
+    @Test func fusesAnOptimizedInferenceProgram() throws {
+        let (f, _, prediction) = try network()
+        let inference = f.main.copy()
+        let fused = f.main.copy()
+        try PassManager(PassManager.inferencePasses, feeds: ["img"], fetches: [prediction]).run(
+            on: inference, scope: f.scope)
+        try PassManager(PassManager.executionPasses, feeds: ["img"], fetches: [prediction]).run(
+            on: fused, scope: f.scope)
+        #expect(opTypes(fused).filter { $0 == "fused_conv2d" }.count == 2 && !opTypes(fused).contains("relu"))
+        let feed = ["img": try self.feed["img"]!]
+        expectClose(
+            try f.run(fused, feed: feed, fetch: [prediction]), try f.run(inference, feed: feed, fetch: [prediction]))
+    }
+
     @Test func leavesChainsWhoseInsidesAreReadOrDifferent() throws {
         let (f, _, _) = try network()
         // A fetched conv output must stay computed.
