@@ -35,28 +35,10 @@ enum MergedOptimizerOps {
                     "beta powers shared by all parameters are not implemented; each parameter keeps its own"),
             ]),
         inferShape: { ctx in
-            let params = try ctx.inputs("Param")
-            for slot in perParameter where ctx.op.input(slot).count != params.count {
-                throw ctx.error(slot, "holds \(ctx.op.input(slot).count) variables, but Param holds \(params.count)")
-            }
-            for slot in outputsPerParameter where ctx.op.output(slot).count != params.count {
-                throw ctx.error(slot, "holds \(ctx.op.output(slot).count) variables, but Param holds \(params.count)")
-            }
-            let rates = try ctx.inputs("LearningRate")
-            guard rates.count == 1 || rates.count == params.count else {
-                throw ctx.error("LearningRate", "holds \(rates.count) variables; it needs 1 or \(params.count)")
-            }
-            for (i, rate) in rates.enumerated() { try ctx.requireOneElement(rate, of: "LearningRate[\(i)]") }
-            for i in params.indices {
-                let p = try ctx.input("Param", at: i, dtype: .float32)
-                for slot in ["Grad", "Moment1", "Moment2"] {
-                    guard shapesAgree(try ctx.input(slot, at: i, dtype: .float32).shape, p.shape) else {
-                        throw ctx.error(slot, "\(slot)[\(i)] must have the shape of Param[\(i)] \(p.shape)")
-                    }
-                }
-                ctx.setOutput("ParamOut", p, at: i)
-                ctx.setOutput("Moment1Out", p, at: i)
-                ctx.setOutput("Moment2Out", p, at: i)
+            try inferPerParameter(
+                &ctx, inputs: perParameter, likeParam: ["Grad", "Moment1", "Moment2"], outputs: outputsPerParameter,
+                outputsLikeParam: ["ParamOut", "Moment1Out", "Moment2Out"])
+            for i in try ctx.inputs("Param").indices {
                 ctx.setOutput("Beta1PowOut", try ctx.input("Beta1Pow", at: i), at: i)
                 ctx.setOutput("Beta2PowOut", try ctx.input("Beta2Pow", at: i), at: i)
             }
@@ -84,16 +66,10 @@ enum MergedOptimizerOps {
             guard !p.isEmpty else { return {} }
             let counts = p.map(\.count)
             let run = MultiTensorUpdate(counts: counts, initial: step(0))
+            let sized = [p, g, m1, m2]
             return {
-                for i in p.indices {
-                    let n = counts[i]
-                    guard p[i].count == n, g[i].count == n, m1[i].count == n, m2[i].count == n else {
-                        throw ctx.error(
-                            "Param[\(i)] had \(n) elements when the plan was built; it, its Grad and its moments must keep them"
-                        )
-                    }
-                    run.updates[i] = step(i)
-                }
+                try requireSizes(counts, sized, ctx)
+                for i in p.indices { run.updates[i] = step(i) }
                 run.run()
                 for i in p.indices {
                     b1pOut[i].floats[0] = b1p[i].floats[0] * beta1
@@ -118,29 +94,10 @@ enum MergedOptimizerOps {
                 AttributeSpec("rescale_grad", .float(1)), AttributeSpec("multi_precision", .bool(false)),
             ]),
         inferShape: { ctx in
-            let params = try ctx.inputs("Param")
-            for slot in ["Grad", "Velocity"] where ctx.op.input(slot).count != params.count {
-                throw ctx.error(slot, "holds \(ctx.op.input(slot).count) variables, but Param holds \(params.count)")
-            }
-            for slot in ["ParamOut", "VelocityOut"] where ctx.op.output(slot).count != params.count {
-                throw ctx.error(slot, "holds \(ctx.op.output(slot).count) variables, but Param holds \(params.count)")
-            }
-            let rates = try ctx.inputs("LearningRate")
-            guard rates.count == 1 || rates.count == params.count else {
-                throw ctx.error("LearningRate", "holds \(rates.count) variables; it needs 1 or \(params.count)")
-            }
-            for (i, rate) in rates.enumerated() { try ctx.requireOneElement(rate, of: "LearningRate[\(i)]") }
-            _ = try l2Coefficients(ctx.op, count: params.count)
-            for i in params.indices {
-                let p = try ctx.input("Param", at: i, dtype: .float32)
-                for slot in ["Grad", "Velocity"] {
-                    guard shapesAgree(try ctx.input(slot, at: i, dtype: .float32).shape, p.shape) else {
-                        throw ctx.error(slot, "\(slot)[\(i)] must have the shape of Param[\(i)] \(p.shape)")
-                    }
-                }
-                ctx.setOutput("ParamOut", p, at: i)
-                ctx.setOutput("VelocityOut", p, at: i)
-            }
+            try inferPerParameter(
+                &ctx, inputs: ["Param", "Grad", "Velocity"], likeParam: ["Grad", "Velocity"],
+                outputs: ["ParamOut", "VelocityOut"], outputsLikeParam: ["ParamOut", "VelocityOut"])
+            _ = try l2Coefficients(ctx.op, count: ctx.op.input("Param").count)
         },
         kernel: { ctx in
             let (p, g, v, rates) = (
@@ -161,19 +118,53 @@ enum MergedOptimizerOps {
             guard !p.isEmpty else { return {} }
             let counts = p.map(\.count)
             let run = MultiTensorUpdate(counts: counts, initial: step(0))
+            let sized = [p, g, v]
             return {
-                for i in p.indices {
-                    let n = counts[i]
-                    guard p[i].count == n, g[i].count == n, v[i].count == n else {
-                        throw ctx.error(
-                            "Param[\(i)] had \(n) elements when the plan was built; it, its Grad and its Velocity must keep them"
-                        )
-                    }
-                    run.updates[i] = step(i)
-                }
+                try requireSizes(counts, sized, ctx)
+                for i in p.indices { run.updates[i] = step(i) }
                 run.run()
             }
         })
+
+    /// The shape rule both merged ops share: each of `inputs` and `outputs` holds one variable
+    /// per Param; LearningRate one for all or one per Param, each of one element; the
+    /// `likeParam` inputs have their Param's shape, and `outputsLikeParam` get it.
+    static func inferPerParameter(
+        _ ctx: inout ShapeContext, inputs: [String], likeParam: [String], outputs: [String],
+        outputsLikeParam: [String]
+    ) throws {
+        let count = ctx.op.input("Param").count
+        for slot in inputs where ctx.op.input(slot).count != count {
+            throw ctx.error(slot, "holds \(ctx.op.input(slot).count) variables, but Param holds \(count)")
+        }
+        for slot in outputs where ctx.op.output(slot).count != count {
+            throw ctx.error(slot, "holds \(ctx.op.output(slot).count) variables, but Param holds \(count)")
+        }
+        let rates = try ctx.inputs("LearningRate")
+        guard rates.count == 1 || rates.count == count else {
+            throw ctx.error("LearningRate", "holds \(rates.count) variables; it needs 1 or \(count)")
+        }
+        for (i, rate) in rates.enumerated() { try ctx.requireOneElement(rate, of: "LearningRate[\(i)]") }
+        for i in 0..<count {
+            let p = try ctx.input("Param", at: i, dtype: .float32)
+            for slot in likeParam {
+                guard shapesAgree(try ctx.input(slot, at: i, dtype: .float32).shape, p.shape) else {
+                    throw ctx.error(slot, "\(slot)[\(i)] must have the shape of Param[\(i)] \(p.shape)")
+                }
+            }
+            for slot in outputsLikeParam { ctx.setOutput(slot, p, at: i) }
+        }
+    }
+
+    /// Throws unless every tensor of `groups` (Param first, then those updated with it) still
+    /// has the element count its Param had when the plan was built: the chunks assume them.
+    static func requireSizes(_ counts: [Int], _ groups: [[Tensor]], _ ctx: KernelContext) throws {
+        for (i, n) in counts.enumerated() where groups.contains(where: { $0[i].count != n }) {
+            throw ctx.error(
+                "Param[\(i)] had \(n) elements when the plan was built; it and the tensors updated with it must keep them"
+            )
+        }
+    }
 
     /// The L2 coefficient of each of `count` parameters from regularization_method and
     /// regularization_coeff (one entry each, one for all, or none: no decay).
