@@ -61,7 +61,7 @@ public struct MachineInfo: Sendable, CustomStringConvertible {
             cpu: \(cpuModel.isEmpty ? "unknown" : cpuModel), \(cores) cores, vector features: \
             \(vectorFeatures.isEmpty ? "none of avx, avx2, fma, avx512f" : vectorFeatures.joined(separator: " "))
             blas: \(blas)
-            kernels: \(kernelThreads) worker threads (\(KernelWorkers.environmentVariable) or --threads), \
+            kernels: \(kernelThreads) worker thread\(kernelThreads == 1 ? "" : "s") (\(KernelWorkers.environmentVariable) or --threads), \
             large GEMMs split over them
             conv2d: \(convolutionEngine)
             """
