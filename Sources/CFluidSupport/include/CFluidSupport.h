@@ -37,4 +37,30 @@ typedef void (*FluidPieceFunction)(void *context, long index);
 /// thread's loop or `threads` is 1. Returns when every piece has run.
 void fluid_parallel_run(long count, int threads, FluidPieceFunction function, void *context);
 
+/// The input planes of one sample and group of a convolution, as im2col and col2im see them.
+typedef struct FluidConvPlanes {
+    long channels, height, width;
+    long kernelH, kernelW, strideH, strideW, dilationH, dilationW, padTop, padLeft;
+    long outHeight, outWidth;
+} FluidConvPlanes;
+
+/// Writes the column matrix of one sample and group: one row per (channel, kernel row, kernel
+/// column), `rowStride` apart, of outHeight * outWidth columns; padding reads as zero.
+void fluid_im2col(const float *x, FluidConvPlanes planes, float *col, long rowStride);
+/// Adds a column matrix back onto the input planes: the adjoint of `fluid_im2col`.
+void fluid_col2im(const float *col, long rowStride, FluidConvPlanes planes, float *dx);
+/// stage[m * ld + i] = dOut[m * plane + i], zero where mask (when given) is not positive, for
+/// m < rows; adds each staged row's sum to sums[m].
+void fluid_stage_gradient(const float *dOut, const float *mask, long rows, long plane, float *stage, long ld,
+                          float *sums);
+/// out[m * plane + i] += bias[m] (bias may be NULL), then relu when `relu` is not 0.
+void fluid_add_bias_relu(float *out, const float *bias, long rows, long plane, int relu);
+
+/// Max pooling of one plane over the 2 x 2 windows at (2 oy, 2 ox), Paddle's comparisons.
+void fluid_max_pool2x2(const float *x, long width, long outHeight, long outWidth, float *out);
+/// Its gradient for one plane: dOut goes to the first maximum of each window in reading order;
+/// every other element of dx (height x width) is set to zero.
+void fluid_max_pool2x2_grad(const float *x, const float *out, const float *dOut, long height, long width,
+                            long outHeight, long outWidth, float *dx);
+
 #endif

@@ -13,11 +13,14 @@
 /// `fused_conv2d` adds its bias and relu to each block while the block is in cache, and its
 /// gradient masks Output@GRAD and sums the bias gradient in the same pass that stages it for
 /// the GEMMs.
+import CFluidSupport
+
 final class ConvWorkspace {
     static let engineDescription =
         "im2col + single-threaded OpenBLAS sgemm per group, samples split over the cores, in blocks"
 
     let g: Conv2DGeometry
+    private let planes: FluidConvPlanes
     let inputShape: [Int], filterShape: [Int]
     let filterCount: Int, outputCount: Int
     /// Sample ranges worked through in parallel, and the samples a GEMM takes at once.
@@ -28,15 +31,17 @@ final class ConvWorkspace {
     private let columns: Tensor, staging: Tensor, partialFilterGradients: Tensor, partialBiasGradients: Tensor
     private let columnSize: Int, stagingSize: Int
 
-    /// GEMM columns (samples x output positions) a block aims for. One sample of 24 x 24
-    /// outputs runs fastest alone (the column matrix stays in L2); 8 x 8 outputs need about
-    /// 8 samples side by side before the GEMM runs near full speed.
-    static let defaultTargetColumns = 512
-    /// Floats a block's column matrix may take (8 MB), whatever the target.
-    static let defaultColumnBudget = 1 << 21
+    /// GEMM columns (samples x output positions) a block aims for, and the floats its column
+    /// matrix may take. Single-threaded OpenBLAS runs 50 x 128 x 500 as fast as 50 x 512 x 500
+    /// (68 against 67 GFLOP/s on a Zen 3 core), and a 128-column block of the tutorial's second
+    /// conv (256 KB) stays in L2 between im2col and the GEMM, where a 512-column one (1 MB)
+    /// spilled and made im2col store-bound: 12.2-12.7 against 13.7-14.6 ms per CNN step.
+    static let defaultTargetColumns = 128
+    static let defaultColumnBudget = 1 << 16
 
     init(_ g: Conv2DGeometry, targetColumns: Int = defaultTargetColumns, columnBudget: Int = defaultColumnBudget) {
         self.g = g
+        planes = g.planes
         inputShape = [g.batch, g.inChannels, g.height, g.width]
         filterShape = [g.outChannels, g.inChannelsPerGroup, g.kernelH, g.kernelW]
         filterCount = g.outChannels * g.columnRows
@@ -81,7 +86,7 @@ final class ConvWorkspace {
         let groupOffset = group * g.inChannelsPerGroup * g.inputPlane
         let sampleSize = g.inChannels * g.inputPlane
         for j in 0..<count {
-            Im2Col.im2col(x + (first + j) * sampleSize + groupOffset, g, into: col + j * plane, rowStride: ld)
+            Im2Col.im2col(x + (first + j) * sampleSize + groupOffset, planes, into: col + j * plane, rowStride: ld)
         }
     }
 
@@ -181,7 +186,7 @@ final class ConvWorkspace {
                         for j in 0..<count {
                             let target = dx + (first + j) * sampleSize + group * groupSize
                             target.update(repeating: 0, count: groupSize)
-                            Im2Col.col2im(col + j * plane, rowStride: count * plane, g, addingInto: target)
+                            Im2Col.col2im(col + j * plane, rowStride: count * plane, planes, addingInto: target)
                         }
                     }
                 }
@@ -202,18 +207,11 @@ final class ConvWorkspace {
     private func addBiasAndActivate(
         _ out: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?, relu: Bool, first: Int, count: Int, group: Int
     ) {
-        let plane = g.outputPlane
+        let groupBias = bias.map { $0 + group * g.outChannelsPerGroup }
         for j in 0..<count {
-            let sample = out + outputOffset(sample: first + j, group: group)
-            for m in 0..<g.outChannelsPerGroup {
-                let row = sample + m * plane
-                let b = bias?[group * g.outChannelsPerGroup + m] ?? 0
-                if relu {
-                    for i in 0..<plane { row[i] = max(row[i] + b, 0) }
-                } else {
-                    for i in 0..<plane { row[i] += b }
-                }
-            }
+            fluid_add_bias_relu(
+                out + outputOffset(sample: first + j, group: group), groupBias, g.outChannelsPerGroup, g.outputPlane,
+                relu ? 1 : 0)
         }
     }
 
@@ -224,28 +222,11 @@ final class ConvWorkspace {
         biasSums: UnsafeMutablePointer<Float>, first: Int, count: Int, group: Int
     ) {
         let plane = g.outputPlane
-        let ld = count * plane
         for j in 0..<count {
             let offset = outputOffset(sample: first + j, group: group)
-            for m in 0..<g.outChannelsPerGroup {
-                let source = dOut + offset + m * plane
-                let target = stage + m * ld + j * plane
-                var sum = Float(0)
-                if let mask {
-                    let out = mask + offset + m * plane
-                    for i in 0..<plane {
-                        let v = out[i] > 0 ? source[i] : 0
-                        target[i] = v
-                        sum += v
-                    }
-                } else {
-                    for i in 0..<plane {
-                        target[i] = source[i]
-                        sum += source[i]
-                    }
-                }
-                biasSums[group * g.outChannelsPerGroup + m] += sum
-            }
+            fluid_stage_gradient(
+                dOut + offset, mask.map { $0 + offset }, g.outChannelsPerGroup, plane, stage + j * plane,
+                count * plane, biasSums + group * g.outChannelsPerGroup)
         }
     }
 

@@ -1,5 +1,7 @@
 /// `merged_adam` and `merged_momentum`: Paddle's multi-tensor optimizer ops, what
-/// `MergeOptimizerOps` makes of a run of `adam` or `momentum` ops.
+/// `MergeOptimizerOps` makes of a run of `adam` or `momentum` ops; and `merged_sgd`, the same
+/// for `sgd`, which is SwiftFluid's own (Paddle has no multi-tensor SGD), so it appears only
+/// in the programs the executor runs, never in a saved one.
 ///
 /// merged_adam: Every slot holds one variable per parameter, in the same order: Param, Grad,
 /// Moment1, Moment2, Beta1Pow, Beta2Pow and their outputs (in place, as adam's), LearningRate
@@ -11,7 +13,10 @@
 /// multi_precision, and regularization_method / regularization_coeff one entry per parameter
 /// ("" or "l2_decay"), or one entry for all.
 ///
-/// Each parameter is updated exactly as `adam` or `momentum` updates it (OptimizerOps
+/// merged_sgd: Param, Grad and ParamOut one per parameter, LearningRate shared or one per
+/// parameter; attribute multi_precision (false only).
+///
+/// Each parameter is updated exactly as `adam`, `momentum` or `sgd` updates it (OptimizerOps
 /// documents the formulas), in one parallel loop over chunks of all parameters
 /// (MultiTensorUpdate), so a merged op and the separate ops give the same bits.
 enum MergedOptimizerOps {
@@ -126,7 +131,39 @@ enum MergedOptimizerOps {
             }
         })
 
-    /// The shape rule both merged ops share: each of `inputs` and `outputs` holds one variable
+    static let mergedSGD = OpDefinition(
+        OpSchema(
+            "merged_sgd",
+            inputs: ["Param", "Grad", "LearningRate"].map(SlotSpec.many) + [
+                .unsupported("MasterParam", OptimizerOps.noMasterWeights)
+            ],
+            outputs: [.many("ParamOut"), .unsupported("MasterParamOut", OptimizerOps.noMasterWeights)],
+            attributes: [AttributeSpec("multi_precision", .bool(false))]),
+        inferShape: { ctx in
+            try inferPerParameter(
+                &ctx, inputs: ["Param", "Grad"], likeParam: ["Grad"], outputs: ["ParamOut"],
+                outputsLikeParam: ["ParamOut"])
+        },
+        kernel: { ctx in
+            let (p, g, rates) = (ctx.inputs("Param"), ctx.inputs("Grad"), ctx.inputs("LearningRate"))
+            let pOut = try p.indices.map { try ctx.output("ParamOut", at: $0) }
+            func step(_ i: Int) -> SGDStep {
+                SGDStep(
+                    rate: rates[rates.count == 1 ? 0 : i].floats[0], param: p[i].floats, grad: g[i].floats,
+                    paramOut: pOut[i].floats)
+            }
+            guard !p.isEmpty else { return {} }
+            let counts = p.map(\.count)
+            let run = MultiTensorUpdate(counts: counts, initial: step(0))
+            let sized = [p, g]
+            return {
+                try requireSizes(counts, sized, ctx)
+                for i in p.indices { run.updates[i] = step(i) }
+                run.run()
+            }
+        })
+
+    /// The shape rule the merged ops share: each of `inputs` and `outputs` holds one variable
     /// per Param; LearningRate one for all or one per Param, each of one element; the
     /// `likeParam` inputs have their Param's shape, and `outputsLikeParam` get it.
     static func inferPerParameter(
@@ -192,5 +229,5 @@ enum MergedOptimizerOps {
         }
     }
 
-    static let definitions = [mergedAdam, mergedMomentum]
+    static let definitions = [mergedAdam, mergedMomentum, mergedSGD]
 }

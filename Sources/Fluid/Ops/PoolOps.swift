@@ -1,3 +1,5 @@
+import CFluidSupport
+
 /// `pool2d` and `pool2d_grad`, NCHW float32, with Paddle's attributes: `pooling_type` "max"
 /// or "avg" and `ksize` (both required, as in Paddle), strides, paddings (2 or 4 values),
 /// `padding_algorithm`, `global_pooling`, `ceil_mode`, `exclusive` (an average counts only
@@ -103,7 +105,7 @@ enum PoolOps {
             let src = x + p * g.inputPlane
             let dst = out + p * g.outputPlane
             if g.isMax && w.tiles2x2 {
-                maxPlane2x2(w, src, dst)
+                fluid_max_pool2x2(src, g.width, g.outHeight, g.outWidth, dst)
             } else if g.isMax {
                 maxPlane(w, src, dst)
             } else {
@@ -119,10 +121,14 @@ enum PoolOps {
         let g = w.g
         forEachPlane(g) { p in
             let gradIn = dx + p * g.inputPlane
-            gradIn.update(repeating: 0, count: g.inputPlane)
             if g.isMax && w.tiles2x2 {
-                maxGradPlane2x2(w, x + p * g.inputPlane, out + p * g.outputPlane, dOut + p * g.outputPlane, gradIn)
-            } else if g.isMax {
+                fluid_max_pool2x2_grad(
+                    x + p * g.inputPlane, out + p * g.outputPlane, dOut + p * g.outputPlane, g.height, g.width,
+                    g.outHeight, g.outWidth, gradIn)
+                return
+            }
+            gradIn.update(repeating: 0, count: g.inputPlane)
+            if g.isMax {
                 maxGradPlane(w, x + p * g.inputPlane, out + p * g.outputPlane, dOut + p * g.outputPlane, gradIn)
             } else {
                 averageGradPlane(w, dOut + p * g.outputPlane, gradIn)
@@ -142,46 +148,6 @@ enum PoolOps {
                     for i in colStart[ox]..<colEnd[ox] { m = row[i] > m ? row[i] : m }
                 }
                 out[oy * outWidth + ox] = m
-            }
-        }
-    }
-
-    /// `maxPlane` for whole 2 x 2 windows, with the same comparisons in the same order.
-    private static func maxPlane2x2(_ w: Pool2DWindows, _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>) {
-        let (width, outWidth) = (w.g.width, w.g.outWidth)
-        for oy in 0..<w.g.outHeight {
-            let top = x + 2 * oy * width
-            let bottom = top + width
-            let o = out + oy * outWidth
-            for ox in 0..<outWidth {
-                var m = -Float.greatestFiniteMagnitude
-                m = top[2 * ox] > m ? top[2 * ox] : m
-                m = top[2 * ox + 1] > m ? top[2 * ox + 1] : m
-                m = bottom[2 * ox] > m ? bottom[2 * ox] : m
-                m = bottom[2 * ox + 1] > m ? bottom[2 * ox + 1] : m
-                o[ox] = m
-            }
-        }
-    }
-
-    /// `maxGradPlane` for whole 2 x 2 windows: the gradient goes to the first maximum in
-    /// reading order, chosen with selects.
-    private static func maxGradPlane2x2(
-        _ w: Pool2DWindows, _ x: UnsafePointer<Float>, _ out: UnsafePointer<Float>,
-        _ dOut: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>
-    ) {
-        let (width, outWidth) = (w.g.width, w.g.outWidth)
-        for oy in 0..<w.g.outHeight {
-            let row = 2 * oy * width
-            for ox in 0..<outWidth {
-                let o = oy * outWidth + ox
-                let m = out[o]
-                let at = row + 2 * ox
-                var first = x[at + width + 1] == m ? at + width + 1 : -1
-                first = x[at + width] == m ? at + width : first
-                first = x[at + 1] == m ? at + 1 : first
-                first = x[at] == m ? at : first
-                if first >= 0 { dx[first] += dOut[o] }
             }
         }
     }

@@ -1,12 +1,13 @@
 /// Merges each run of consecutive `adam` ops with the same hyper-parameters into one
-/// `merged_adam`, and each run of `momentum` ops into one `merged_momentum`
-/// (`"merge_optimizer_ops"`), as Paddle's `use_multi_tensor` optimizers do: one parallel loop
-/// updates every parameter, instead of one loop (and one op) per parameter. (`sgd` has no
-/// merged op in Paddle and stays as it is: its update is one multiply-add per element.)
+/// `merged_adam`, each run of `momentum` ops into one `merged_momentum` and each run of `sgd`
+/// ops into one `merged_sgd` (`"merge_optimizer_ops"`), as Paddle's `use_multi_tensor`
+/// optimizers do: one parallel loop updates every parameter, instead of one loop (and one op)
+/// per parameter. `merged_sgd` is SwiftFluid's own, so the pass belongs to programs that are
+/// run (`Program.fusedForExecution`), not to programs that are saved.
 ///
 /// A run merges when its ops have the same hyper-parameters (adam: beta1, beta2, epsilon, and
 /// no Beta1Tensor, Beta2Tensor or EpsilonTensor; momentum: mu, use_nesterov, rescale_grad; the
-/// L2 decay may differ per parameter) and none reads what another writes. The merged op takes
+/// L2 decay may differ per parameter; sgd: none) and none reads what another writes. The merged op takes
 /// the run's place; its LearningRate is the run's one rate variable, or one per parameter when
 /// they differ. The updates are the same bits as the separate ops'.
 ///
@@ -63,6 +64,7 @@ public struct MergeOptimizerOps: ProgramPass {
             "merged_momentum", ["mu", "use_nesterov", "rescale_grad"], ["Param", "Grad", "Velocity"],
             ["ParamOut", "VelocityOut"]
         ),
+        "sgd": ("merged_sgd", [], ["Param", "Grad"], ["ParamOut"]),
     ]
 
     static func mergeable(_ op: OpDesc) -> Bool {
@@ -101,7 +103,7 @@ public struct MergeOptimizerOps: ProgramPass {
         for name in kind.shared { attributes[name] = filled[0].attributes[name] }
         if run[0].type == "adam" {
             attributes["use_global_beta_pow"] = .bool(false)
-        } else {
+        } else if run[0].type == "momentum" {
             attributes["regularization_method"] = .strings(
                 filled.map { (try? $0.string("regularization_method")) ?? "" })
             attributes["regularization_coeff"] = .floats(filled.map { (try? $0.float("regularization_coeff")) ?? 0 })

@@ -127,6 +127,14 @@ import Testing
         try Case(input: [2, 20, 12, 12], filter: [50, 20, 5, 5]).check(gradient: false, tolerance: 5e-5)
     }
 
+    /// Output rows of whole vectors (8 and 16 floats) take straight copies in im2col and col2im;
+    /// padded taps and rows in the same convolution take the general loops.
+    @Test func outputRowsOfWholeVectors() throws {
+        try Case(input: [2, 2, 10, 12], filter: [3, 2, 3, 5]).check()
+        try Case(input: [1, 2, 5, 20], filter: [2, 2, 2, 5], paddings: [1, 0]).check()
+        try Case(input: [1, 1, 6, 10], filter: [2, 1, 3, 3], paddings: [1, 1]).check()
+    }
+
     @Test func gradientOfOneOperandOnly() throws {
         let t = Case(input: [2, 2, 5, 4], filter: [2, 2, 2, 3], strides: [1, 2], paddings: [1, 0]).test()
         try t.checkGradient(["Filter"], of: ["Output"], delta: Case.delta)

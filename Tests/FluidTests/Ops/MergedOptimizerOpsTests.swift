@@ -163,6 +163,63 @@ import Testing
     }
 }
 
+@Suite struct MergedSGDTests {
+    static let sizes = MergedOptimizerOpsTests.sizes
+
+    /// One sgd per parameter; the last takes its own learning rate, so the merged op gets one
+    /// rate per parameter.
+    static func program(merged: Bool) -> Program {
+        let p = Program()
+        let block = p.globalBlock
+        for name in ["lr", "lr2"] { block.addVar(VarDesc(name: name, dtype: .float32, shape: [1])) }
+        for (i, n) in sizes.enumerated() {
+            for name in ["p", "g"] { block.addVar(VarDesc(name: "\(name)\(i)", dtype: .float32, shape: [n])) }
+            block.appendOp(
+                OpDesc(
+                    type: "sgd",
+                    inputs: [
+                        "Param": ["p\(i)"], "Grad": ["g\(i)"], "LearningRate": [i == sizes.count - 1 ? "lr2" : "lr"],
+                    ],
+                    outputs: ["ParamOut": ["p\(i)"]]))
+        }
+        if merged { _ = try? MergeOptimizerOps().apply(to: p, scope: nil) }
+        return p
+    }
+
+    static func scope() throws -> Scope {
+        let scope = Scope()
+        for (i, n) in sizes.enumerated() {
+            scope.set("p\(i)", Tensor.random([n], seed: UInt64(40 + i)))
+            scope.set("g\(i)", Tensor.random([n], seed: UInt64(50 + i)))
+        }
+        scope.set("lr", try Tensor(shape: [1], scalars: [Float(0.1)]))
+        scope.set("lr2", try Tensor(shape: [1], scalars: [Float(0.03)]))
+        return scope
+    }
+
+    @Test func equalsOneSGDPerParameterAndTheFormula() throws {
+        let merged = Self.program(merged: true)
+        #expect(opTypes(merged) == ["merged_sgd"])
+        #expect(
+            merged.globalBlock.ops[0].input("LearningRate")
+                == Self.sizes.indices.map { $0 == Self.sizes.count - 1 ? "lr2" : "lr" })
+        let start = try Self.scope()
+        var results: [[[Float]]] = []
+        for merged in [false, true] {
+            let scope = try Self.scope()
+            try Executor().run(Self.program(merged: merged), scope: scope)
+            results.append(try Self.sizes.indices.map { try scope["p\($0)"]!.scalars(as: Float.self) })
+        }
+        #expect(results[0] == results[1])
+        for i in Self.sizes.indices {
+            let rate: Float = i == Self.sizes.count - 1 ? 0.03 : 0.1
+            let (p, g) = (try start["p\(i)"]!.scalars(as: Float.self), try start["g\(i)"]!.scalars(as: Float.self))
+            let expected = zip(p, g).map { $0 - rate * $1 }
+            #expect(zip(results[1][i], expected).allSatisfy { abs($0 - $1) <= 1e-6 }, "parameter \(i)")
+        }
+    }
+}
+
 extension Array {
     /// The first four elements as a tuple.
     fileprivate func splat() -> (Element, Element, Element, Element) { (self[0], self[1], self[2], self[3]) }

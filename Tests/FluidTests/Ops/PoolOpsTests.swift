@@ -139,7 +139,10 @@ import Testing
     }
 
     /// Whole 2 x 2 windows take a straight-line kernel; odd sizes leave a row and column out.
-    @Test(arguments: [[2, 3, 4, 6], [1, 2, 5, 7]]) func tiledTwoByTwo(input: [Int]) throws {
+    /// Rows of 8 or more windows take eight at a time (the last eight overlapping the ones
+    /// before when the count is not a multiple of 8).
+    @Test(arguments: [[2, 3, 4, 6], [1, 2, 5, 7], [1, 2, 6, 24], [1, 1, 5, 17], [1, 1, 2, 40]])
+    func tiledTwoByTwo(input: [Int]) throws {
         try Case(input: input, ksize: [2, 2], strides: [2, 2]).check(gradient: true)
     }
 
@@ -159,6 +162,46 @@ import Testing
             program, scope: Scope(), feed: t.feeds.merging([dOutName: dOut]) { a, _ in a },
             fetch: [gradName(OpTest.inputName("X"))])
         #expect(try dx.first?.scalars(as: Float.self) == [0, 1, 2, 0, 0, 0, 0, 0])
+    }
+
+    /// Values from {0, 1, 2} tie often; the gradient of each window goes to its first maximum in
+    /// reading order, worked out here with plain loops, on rows of 12 windows (eight at a time,
+    /// overlapping) and of 3 (one at a time).
+    @Test(arguments: [24, 6]) func tiedWindowsSendTheGradientToTheFirstMaximum(width: Int) throws {
+        let (h, w) = (4, width)
+        var rng = SeededGenerator(seed: 5)
+        let xs = (0..<(2 * h * w)).map { _ in Float(Int.random(in: 0...2, using: &rng)) }
+        let (oh, ow) = (h / 2, w / 2)
+        let dOutValues = (0..<(2 * oh * ow)).map { Float($0 + 1) }
+        var expectedOut = [Float]()
+        var expectedDx = [Float](repeating: 0, count: xs.count)
+        for plane in 0..<2 {
+            for y in 0..<oh {
+                for x in 0..<ow {
+                    let cells = [(0, 0), (0, 1), (1, 0), (1, 1)].map {
+                        plane * h * w + (2 * y + $0.0) * w + 2 * x + $0.1
+                    }
+                    let m = cells.map { xs[$0] }.max()!
+                    expectedOut.append(m)
+                    expectedDx[cells.first { xs[$0] == m }!] = dOutValues[(plane * oh + y) * ow + x]
+                }
+            }
+        }
+        let x = try Tensor(shape: [1, 2, h, w], scalars: xs)
+        let t = OpTest(
+            "pool2d", inputs: ["X": x], attributes: Case(input: [1, 2, h, w], strides: [2, 2]).attributes,
+            outputs: ["Out"])
+        try t.checkOutput("Out", shape: [1, 2, oh, ow], expected: expectedOut, tolerance: 0)
+        let rule = try #require(try OpRegistry.definition("pool2d").gradient)
+        let dOutName = try gradName(OpTest.outputName("Out"))
+        let dOut = try Tensor(shape: [1, 2, oh, ow], scalars: dOutValues)
+        let program = t.program(
+            [t.forwardOp] + rule(GradientContext(op: t.forwardOp, needsGradient: { _ in true })),
+            extraFeeds: [dOutName: dOut])
+        let dx = try Executor().run(
+            program, scope: Scope(), feed: t.feeds.merging([dOutName: dOut]) { a, _ in a },
+            fetch: [gradName(OpTest.inputName("X"))])
+        #expect(try dx.first?.scalars(as: Float.self) == expectedDx)
     }
 
     @Test func gradientRuleUsesPaddleSlots() throws {
