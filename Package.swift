@@ -6,6 +6,7 @@ let package = Package(
     products: [
         .library(name: "Fluid", targets: ["Fluid"]),
         .library(name: "FluidData", targets: ["FluidData"]),
+        .library(name: "FluidDistributed", targets: ["FluidDistributed"]),
         .executable(name: "fluid", targets: ["fluid"]),
         .executable(name: "recognize-digits", targets: ["recognize-digits"]),
     ],
@@ -25,10 +26,17 @@ let package = Package(
             dependencies: ["CFluidSupport", "CFrameworkProto", "CProtobufC"]
         ),
         .target(name: "CPNGShim", dependencies: ["CPNG"]),
+        // Open MPI (libopenmpi-dev) and the C shim over its macros, for data-parallel training.
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
+        .target(name: "CMPIShim", dependencies: ["CMPI"]),
+        .target(name: "FluidDistributed", dependencies: ["Fluid", "CMPIShim"]),
         .target(name: "FluidData", dependencies: ["Fluid", "CZlib", "CPNGShim"]),
         .executableTarget(
             name: "fluid",
-            dependencies: ["Fluid", "FluidData", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "Fluid", "FluidData", "FluidDistributed",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             path: "Programs/fluid"
         ),
         .target(name: "RecognizeDigits", dependencies: ["Fluid", "FluidData"]),

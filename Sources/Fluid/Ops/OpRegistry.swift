@@ -26,6 +26,7 @@ public enum OpRegistry {
         UnaryMathOps.definitions,
         ScheduleOps.definitions,
         FCOps.definitions,
+        CollectiveOps.definitions,
     ]
 
     /// The definitions by type, or the error of a type defined twice (which every lookup reports).
