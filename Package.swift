@@ -46,7 +46,7 @@ let package = Package(
         .executableTarget(
             name: "recognize-digits",
             dependencies: [
-                "Fluid", "FluidData", "RecognizeDigits",
+                "Fluid", "FluidData", "FluidDistributed", "RecognizeDigits",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Programs/recognize-digits"

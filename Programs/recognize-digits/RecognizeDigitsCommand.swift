@@ -1,5 +1,6 @@
 import ArgumentParser
 import Fluid
+import FluidDistributed
 import Foundation
 import RecognizeDigits
 
@@ -18,6 +19,10 @@ struct RecognizeDigitsCommand: ParsableCommand {
             var command = try parseAsRoot()
             try command.run()
         } catch {
+            // In an MPI job, a failing rank ends the whole job, so no other rank waits for it.
+            if let world = MPICommunicator.running, world.size > 1, exitCode(for: error) != .success {
+                world.abortJob(fullMessage(for: error), code: exitCode(for: error).rawValue)
+            }
             exit(withError: error)
         }
     }

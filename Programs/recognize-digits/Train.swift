@@ -1,5 +1,6 @@
 import ArgumentParser
 import Fluid
+import FluidDistributed
 import Foundation
 import RecognizeDigits
 
@@ -58,6 +59,15 @@ struct TrainingArguments: ParsableArguments {
     )
     var layout: ModelLayout = .directory
     @Flag(help: "Continue from the checkpoint in --save-dir; --epochs is then the total.") var resume = false
+    @Flag(
+        help:
+            "Data-parallel training over the ranks of an MPI job (mpirun -np N recognize-digits train --distributed): each rank takes its equal share of every batch; rank 0 logs, tests and saves."
+    )
+    var distributed = false
+    @Option(parsing: .unconditional, help: "Train on only the first N training images (for quick runs).")
+    var trainLimit: Int?
+    @Option(parsing: .unconditional, help: "Test on only the first N test images (for quick runs).")
+    var testLimit: Int?
 
     func validate() throws {
         do { try options.validate() } catch { throw ValidationError("\(error)") }
@@ -76,7 +86,8 @@ struct TrainingArguments: ParsableArguments {
             FileHandle.standardOutput.write(Data(text.utf8))
         }
         if download { try DatasetDownload.ensure(dataset, log: console.log) }
-        let trainer = try Trainer(options, log: console.log)
+        let communicator = distributed ? try MPICommunicator.start() : nil
+        let trainer = try Trainer(options, communicator: communicator, log: console.log)
         trainer.onProgress = console.progress
         try trainer.train()
         if let path = trainer.modelPath { console.log("Inference model saved to \(path) (\(layout.rawValue) layout).") }
@@ -105,6 +116,8 @@ struct TrainingArguments: ParsableArguments {
         options.saveDirectory = saveDir
         options.layout = layout
         options.resume = resume
+        options.trainLimit = trainLimit
+        options.testLimit = testLimit
         return options
     }
 }

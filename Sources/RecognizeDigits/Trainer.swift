@@ -24,13 +24,29 @@ public final class Trainer {
     public var onProgress: ((TrainingProgress) -> Void)?
     private var metrics: TrainingMetrics
     private let log: (String) -> Void
+    /// The ranks training together (one, unless the process runs in an MPI job). Each takes
+    /// its equal share of every batch; rank 0 alone logs, tests and saves.
+    public let communicator: any Communicator
+    private var isLeader: Bool { communicator.rank == 0 }
 
     /// Loads the datasets, declares the network and its optimizer, and runs the startup
-    /// program (or restores the checkpoint when `options.resume`).
-    public init(_ options: TrainingOptions, log: @escaping (String) -> Void = { print($0) }) throws {
+    /// program (or restores the checkpoint when `options.resume`). With a communicator of
+    /// several ranks, the program is rewritten by `DataParallel` and the startup program
+    /// broadcasts rank 0's parameters.
+    public init(
+        _ options: TrainingOptions, communicator: (any Communicator)? = nil,
+        log: @escaping (String) -> Void = { print($0) }
+    ) throws {
         try options.validate()
+        let communicator = communicator ?? SingleProcessCommunicator()
+        guard options.batchSize % communicator.size == 0 else {
+            throw FluidError.program(
+                "Training options: the batch size \(options.batchSize) does not split equally over \(communicator.size) ranks."
+            )
+        }
         self.options = options
-        self.log = log
+        self.communicator = communicator
+        self.log = communicator.rank == 0 ? log : { _ in }
         trainSet = try Self.subset(options.dataset.load(.train, directory: options.dataDirectory), options.trainLimit)
         testSet = try Self.subset(options.dataset.load(.test, directory: options.dataDirectory), options.testLimit)
         batchesPerEpoch = (trainSet.count + options.batchSize - 1) / options.batchSize
@@ -38,6 +54,9 @@ public final class Trainer {
         testProgram = network.main.clone(forTest: true)
         try options.optimizer(batchesPerEpoch: batchesPerEpoch).minimize(
             network.loss, program: network.main, startup: network.startup)
+        if communicator.size > 1 {
+            try DataParallel(nranks: communicator.size).apply(main: network.main, startup: network.startup)
+        }
         let fetched = [network.loss.name, network.accuracy.name]
         runningMain = try network.main.fusedForExecution(fetches: fetched)
         runningTest = try testProgram.fusedForExecution(fetches: fetched)
@@ -89,7 +108,7 @@ public final class Trainer {
 
     /// Saves the checkpoint, then the inference model (which keeps the checkpoint beside it).
     private func save() throws {
-        guard let checkpointDirectory, let modelPath else { return }
+        guard isLeader, let checkpointDirectory, let modelPath else { return }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let state = TrainingCheckpoint(options, epochsCompleted: epochsCompleted, metrics: metrics)
@@ -112,13 +131,14 @@ public final class Trainer {
         )
         .batch(size: options.batchSize).buffered(size: 4)
         // Written now as well, so an unwritable path fails before an epoch of training is spent.
-        try writeReports()
+        if isLeader { try writeReports() }
         for epoch in epochsCompleted..<options.epochs {
             let start = DispatchTime.now().uptimeNanoseconds
             var costSum = 0.0
             var samples = 0
             var progress = TrainingProgress(epoch: epoch, batches: batchesPerEpoch)
-            for (batchID, batch) in batches.enumerated() {
+            for (batchID, whole) in batches.enumerated() {
+                let batch = share(of: whole)
                 try executor.run(runningMain, scope: scope, feed: try feeder.feed(batch))
                 let cost = Double(try liveScalar(network.loss.name))
                 let step = epoch * batchesPerEpoch + batchID
@@ -133,7 +153,7 @@ public final class Trainer {
                     metrics.trainSteps.append(StepCost(step: step, pass: epoch, batch: batchID, cost: cost))
                     log("Pass \(epoch), Batch \(batchID), Cost \(String(format: "%.6f", cost))")
                 }
-                if let onProgress {
+                if let onProgress, isLeader {
                     progress.record(
                         batch: batchID, images: batch.count, cost: cost,
                         seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
@@ -141,6 +161,8 @@ public final class Trainer {
                 }
             }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            epochsCompleted = epoch + 1
+            guard isLeader else { continue }
             let (testCost, testAccuracy) = try evaluate(testSet, feeder: feeder)
             log("Test with Epoch \(epoch), avg_cost: \(testCost), acc: \(testAccuracy)")
             metrics.epochs.append(
@@ -148,7 +170,6 @@ public final class Trainer {
                     epoch: epoch + 1, trainSeconds: seconds, trainCost: costSum / Double(max(samples, 1)),
                     testCost: testCost, testAccuracy: testAccuracy, steps: (epoch + 1) * batchesPerEpoch))
             metrics.bestEpoch = metrics.best?.epoch ?? 0
-            epochsCompleted = epoch + 1
             try writeReports()
             try save()
         }
@@ -159,6 +180,14 @@ public final class Trainer {
             log("The classification accuracy is \(String(format: "%.2f", best.testAccuracy * 100))%")
         }
         return metrics
+    }
+
+    /// This rank's share of a batch: equal contiguous parts in rank order, so the ranks
+    /// together take the whole batch, as one process would.
+    private func share<T>(of batch: [T]) -> [T] {
+        let (rank, size) = (communicator.rank, communicator.size)
+        guard size > 1 else { return batch }
+        return Array(batch[(rank * batch.count / size)..<((rank + 1) * batch.count / size)])
     }
 
     /// Mean cost and accuracy over every image of `dataset`, weighted by batch size.
