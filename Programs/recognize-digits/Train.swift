@@ -64,12 +64,24 @@ struct TrainingArguments: ParsableArguments {
             "Data-parallel training over the ranks of an MPI job (mpirun -np N recognize-digits train --distributed): each rank takes its equal share of every batch; rank 0 logs, tests and saves."
     )
     var distributed = false
+    @Option(
+        parsing: .unconditional,
+        help:
+            "With --distributed, the MiB of gradients fused into one allreduce (Horovod-style buckets, each sent as soon as its gradients are complete); 0: one allreduce per gradient."
+    )
+    var bucketMb: Double = Double(DataParallel.defaultBucketBytes) / 1_048_576
+    @Flag(help: "Print the training and startup programs (as rewritten for --distributed) before training.")
+    var printPrograms = false
     @Option(parsing: .unconditional, help: "Train on only the first N training images (for quick runs).")
     var trainLimit: Int?
     @Option(parsing: .unconditional, help: "Test on only the first N test images (for quick runs).")
     var testLimit: Int?
 
     func validate() throws {
+        // Before `options`, which converts it to bytes.
+        guard bucketMb.isFinite, bucketMb >= 0, bucketMb <= 1_048_576 else {
+            throw ValidationError("--bucket-mb must lie in 0...1048576, got \(bucketMb)")
+        }
         do { try options.validate() } catch { throw ValidationError("\(error)") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
         if download && dataDir != nil {
@@ -118,6 +130,8 @@ struct TrainingArguments: ParsableArguments {
         options.resume = resume
         options.trainLimit = trainLimit
         options.testLimit = testLimit
+        options.bucketBytes = Int(bucketMb * 1_048_576)
+        options.printPrograms = printPrograms
         return options
     }
 }

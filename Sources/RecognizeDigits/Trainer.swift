@@ -55,7 +55,11 @@ public final class Trainer {
         try options.optimizer(batchesPerEpoch: batchesPerEpoch).minimize(
             network.loss, program: network.main, startup: network.startup)
         if communicator.size > 1 {
-            try DataParallel(nranks: communicator.size).apply(main: network.main, startup: network.startup)
+            try DataParallel(nranks: communicator.size, bucketBytes: options.bucketBytes)
+                .apply(main: network.main, startup: network.startup)
+        }
+        if options.printPrograms {
+            self.log("Training program:\n\(network.main)\nStartup program:\n\(network.startup)")
         }
         let fetched = [network.loss.name, network.accuracy.name]
         runningMain = try network.main.fusedForExecution(fetches: fetched)

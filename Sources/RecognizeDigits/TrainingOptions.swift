@@ -40,6 +40,11 @@ public struct TrainingOptions: Sendable {
     /// Train and test on only the first this many images (nil: all), for quick runs.
     public var trainLimit: Int?
     public var testLimit: Int?
+    /// Gradient bytes per fused allreduce when training over several ranks (`DataParallel`);
+    /// 0 for one allreduce per gradient.
+    public var bucketBytes = DataParallel.defaultBucketBytes
+    /// Print the training and startup programs as they run (after any data-parallel rewrite).
+    public var printPrograms = false
 
     public init() {}
 
@@ -69,6 +74,7 @@ public struct TrainingOptions: Sendable {
         try check(saveDirectory.map { !$0.isEmpty } ?? true, "the save directory is an empty string; name a directory")
         try check(!resume || saveDirectory != nil, "resuming needs the save directory that holds the checkpoint")
         try check((trainLimit ?? 1) >= 1 && (testLimit ?? 1) >= 1, "image limits must be at least 1")
+        try check(bucketBytes >= 0, "the allreduce bucket size must be 0 or more bytes, got \(bucketBytes)")
     }
 }
 

@@ -3,7 +3,7 @@ import Testing
 
 /// The collective ops between real processes: `fluid collectives` started by Open MPI's
 /// mpirun on 2 and 3 ranks, each rank's results against the formulas worked out here, and a
-/// failing or stalled rank ending the job instead of hanging it.
+/// failing or stalled rank ending the job instead of hanging it; and 2 ranks on two hosts.
 @Suite(.serialized) struct CollectivesCommandTests {
     /// The fluid executable beside the test bundle.
     static let fluid = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
@@ -18,13 +18,21 @@ import Testing
     static func mpirun(
         _ ranks: Int, _ arguments: [String], environment extra: [String: String] = [:], limit: Double = 120
     ) throws -> Finished {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments =
+        try run(
             [
                 "mpirun", "-np", "\(ranks)", "--oversubscribe", "--mca", "btl", "self,vader",
                 "--mca", "btl_vader_single_copy_mechanism", "none",
-            ] + extra.keys.sorted().flatMap { ["-x", $0] } + [fluid, "collectives"] + arguments
+            ] + extra.keys.sorted().flatMap { ["-x", $0] } + [fluid, "collectives"] + arguments,
+            environment: extra, limit: limit)
+    }
+
+    /// Runs `command` (looked up in PATH) as root if need be; kills it after `limit` seconds.
+    static func run(_ command: [String], environment extra: [String: String] = [:], limit: Double = 120) throws
+        -> Finished
+    {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = command
         var environment = ProcessInfo.processInfo.environment
         environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
         environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
@@ -86,6 +94,29 @@ import Testing
         #expect(run.status != 0)
         #expect(run.output.contains("rank 1 of 2: ") && run.output.contains("asked to fail"), "\(run.output)")
         #expect(run.seconds < 30, "the other rank waited \(run.seconds) s")
+    }
+
+    /// Tools/two-hosts: two network namespaces joined by a veth pair, the second rank started
+    /// in its own namespace, MPI over TCP. It needs root's CAP_NET_ADMIN, so it runs where a
+    /// namespace can be made.
+    static let twoHosts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Tools/two-hosts").path
+    static let canMakeNetworkNamespaces: Bool = {
+        let probe = "swiftfluid-probe-\(getpid())"
+        guard let made = try? run(["ip", "netns", "add", probe], limit: 10), made.status == 0 else { return false }
+        _ = try? run(["ip", "netns", "del", probe], limit: 10)
+        return true
+    }()
+
+    @Test(.enabled(if: canMakeNetworkNamespaces)) func ranksOnTwoHostsOverTCP() throws {
+        let run = try Self.run([Self.twoHosts, Self.fluid, "collectives", "--root", "0"])
+        #expect(run.status == 0, "\(run.output)")
+        let byRank = try Self.results(run.output)
+        #expect(byRank.keys.sorted() == [0, 1], "\(run.output)")
+        for rank in 0..<2 {
+            #expect(byRank[rank]?["c_allreduce_sum"] == [3, 6, 9, 12, 15, 18], "rank \(rank)")
+            #expect(byRank[rank]?["c_broadcast"] == [0, 1, 2, 3], "rank \(rank)")
+        }
     }
 
     @Test func aStalledRankTimesTheOthersOut() throws {

@@ -27,6 +27,7 @@ public enum OpRegistry {
         ScheduleOps.definitions,
         FCOps.definitions,
         CollectiveOps.definitions,
+        CoalesceTensorOps.definitions,
     ]
 
     /// The definitions by type, or the error of a type defined twice (which every lookup reports).

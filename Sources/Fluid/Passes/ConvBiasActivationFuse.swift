@@ -67,6 +67,7 @@ public struct ConvBiasActivationFuse: ProgramPass {
         let block = program.globalBlock
         let ops = block.ops
         let writes = PassSupport.writeCounts(program)
+        let views = PassSupport.coalescedViews(block)
         func declared(_ name: String) -> VarDesc? { block.findVar(name) }
         /// The ops that read `name` (every block counts: a sub-block read keeps it alive).
         func readers(_ name: String) -> [Int]? {
@@ -126,11 +127,14 @@ public struct ConvBiasActivationFuse: ProgramPass {
             let dBias = addGrad.output(gradName("Y"))
             // The fused grad op reads its inputs and writes the bias gradient at conv2d_grad's
             // place: nothing between may rewrite the former or read the latter.
+            // A collective on a coalesce_tensor buffer reads and writes the gradients it holds.
             let between = ops[(grad[0] + 1)..<grad[grad.count - 1]]
             guard
                 !between.contains(where: { op in
-                    op.inputNames.contains { dBias.contains($0) }
-                        || op.outputNames.contains { [x, w, bias, out].contains($0) || dOut.contains($0) }
+                    PassSupport.throughViews(op.inputNames, views).contains { dBias.contains($0) }
+                        || PassSupport.throughViews(op.outputNames, views).contains {
+                            [x, w, bias, out].contains($0) || dOut.contains($0)
+                        }
                 })
             else { continue }
             var fusedGrad = OpDesc(

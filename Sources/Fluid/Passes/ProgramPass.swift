@@ -128,3 +128,20 @@ extension PassSupport {
         block.ops[..<index].lastIndex { $0.outputNames.contains(name) }
     }
 }
+
+extension PassSupport {
+    /// Each `coalesce_tensor` FusedOutput of `block` and the variables that are views of it: an
+    /// op reading or writing the fused buffer reads or writes all of them.
+    static func coalescedViews(_ block: Block) -> [String: [String]] {
+        var views: [String: [String]] = [:]
+        for op in block.ops where op.type == "coalesce_tensor" {
+            for fused in op.output("FusedOutput") { views[fused, default: []] += op.output("Output") }
+        }
+        return views
+    }
+
+    /// `names` with each fused buffer's views added.
+    static func throughViews(_ names: [String], _ views: [String: [String]]) -> [String] {
+        views.isEmpty ? names : names + names.flatMap { views[$0] ?? [] }
+    }
+}

@@ -174,6 +174,18 @@ public final class Tensor: @unchecked Sendable {
         return t
     }
 
+    /// Makes this tensor's elements (its current shape and dtype) the bytes of `fused` from
+    /// `byteOffset` on, as Paddle's ShareDataWith a slice: writes to either are seen by both.
+    /// The view lasts until this tensor is resized to more bytes, or `fused` reallocates.
+    func shareStorage(of fused: Tensor, byteOffset: Int) {
+        storage.borrow(fused.storage, byteOffset: byteOffset, byteCount: byteCount)
+    }
+
+    /// Whether `shareStorage(of: fused, byteOffset:)` holds now.
+    func sharesStorage(of fused: Tensor, byteOffset: Int) -> Bool {
+        storage.borrows(fused.storage, byteOffset: byteOffset, byteCount: byteCount)
+    }
+
     /// Fills every element with zero bytes.
     public func zero() {
         storage.pointer.initializeMemory(as: UInt8.self, repeating: 0, count: byteCount)

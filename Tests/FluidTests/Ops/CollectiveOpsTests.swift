@@ -15,6 +15,31 @@ import Testing
         try t.checkOutput("Out", shape: [2, 2], expected: [1.5, -2, 3, 0.25], tolerance: 0)
     }
 
+    /// Paddle 3's names for them (lower-case slots), and its stream-order ops.
+    @Test(arguments: ["all_reduce", "broadcast"]) func paddle3NamesToo(type: String) throws {
+        let x = try Tensor(shape: [3], scalars: [1.5, -2, 3] as [Float])
+        let t = OpTest(type, inputs: ["x": x], outputs: ["out"])
+        try t.checkOutput("out", shape: [3], expected: [1.5, -2, 3], tolerance: 0)
+    }
+
+    @Test(arguments: ["c_sync_calc_stream", "c_sync_comm_stream"]) func streamOrderOpsAreIdentities(type: String) throws
+    {
+        let a = try Tensor(shape: [2], scalars: [4, 5] as [Float])
+        let b = try Tensor(shape: [1], scalars: [-1] as [Float])
+        let out = OpTest(type, multiInputs: ["X": [a, b]], outputs: ["Out": 2])
+        let program = out.program([out.forwardOp])
+        let got = try Executor().run(
+            program, scope: Scope(), feed: out.feeds, fetch: [OpTest.outputName("Out", 0), OpTest.outputName("Out", 1)])
+        #expect(try got.map { try $0.scalars(as: Float.self) } == [[4, 5], [-1]])
+    }
+
+    @Test func anUnimplementedReduceTypeIsRefusedByName() throws {
+        let x = try Tensor(shape: [1], scalars: [1] as [Float])
+        let t = OpTest("all_reduce", inputs: ["x": x], attributes: ["reduce_type": .int(4)], outputs: ["out"])
+        let message = thrownMessage { _ = try t.run() }
+        #expect(message?.contains("reduce_type") == true && message?.contains("4") == true, "\(message ?? "")")
+    }
+
     @Test func integersToo() throws {
         let x = try Tensor(shape: [3], scalars: [7, -1, 4] as [Int64])
         let out = try OpTest("c_allreduce_max", inputs: ["X": x], outputs: ["Out"]).run()

@@ -112,4 +112,28 @@ import Testing
         }
         #expect(try ConvBiasActivationFuse().apply(to: q, scope: nil).fusions == 0)
     }
+
+    /// An all-reduce of a coalesce_tensor buffer holding a conv's bias gradient, placed between
+    /// the grad ops the pass would fuse, reads that gradient before conv2d_grad's place: the
+    /// chain's backward must stay unfused (its forward may fuse), as DataParallel's buckets need.
+    @Test func anAllReduceOfAFusedBufferBetweenTheGradOpsKeepsThemApart() throws {
+        let (f, _, _) = try network()
+        let p = f.main.copy()
+        let block = p.globalBlock
+        let addGrad = try #require(
+            block.ops.firstIndex { $0.type == "elementwise_add_grad" && $0.output("Y@GRAD") == ["conv2d_1.b_0@GRAD"] })
+        var coalesce = OpDesc(
+            type: "coalesce_tensor", inputs: ["Input": ["conv2d_1.b_0"]],
+            outputs: ["Output": ["conv2d_1.b_0@GRAD"], "FusedOutput": ["fused"]])
+        coalesce.role = .backward
+        var reduce = OpDesc(type: "c_allreduce_sum", inputs: ["X": ["fused"]], outputs: ["Out": ["fused"]])
+        reduce.role = .backward
+        block.addVar(VarDesc(name: "fused", shape: [16]))
+        block.ops.insert(reduce, at: addGrad + 1)
+        block.ops.insert(coalesce, at: addGrad)
+        try ConvBiasActivationFuse().apply(to: p, scope: nil)
+        let grads = block.ops.filter { $0.type == "fused_conv2d_grad" }.flatMap { $0.output("Bias@GRAD") }
+        #expect(grads == ["conv2d_0.b_0@GRAD"])
+        #expect(opTypes(p).contains("conv2d_grad"))
+    }
 }

@@ -42,10 +42,10 @@ import Testing
         return try Dictionary(uniqueKeysWithValues: names.map { ($0, try scope[$0]!.scalars(as: Float.self)) })
     }
 
-    @Test func opsGoWherePaddlePutsThem() throws {
+    @Test func unfusedOpsGoWherePaddlePutsThem() throws {
         let net = try Self.net(Adam(learningRate: 0.01))
         let before = net.main.globalBlock.ops
-        try DataParallel(nranks: 2).apply(main: net.main, startup: net.startup)
+        try DataParallel(nranks: 2, bucketBytes: 0).apply(main: net.main, startup: net.startup)
         let ops = net.main.globalBlock.ops
         #expect(ops.count == before.count + 1 + 4)
 
@@ -82,19 +82,64 @@ import Testing
         #expect(broadcasts.allSatisfy { $0.input("X") == $0.output("Out") })
     }
 
-    @Test func oneRankTrainsAsTheProgramDid() throws {
+    /// The MLP's gradients in the order its backward pass completes them: fc_1's bias (12
+    /// bytes) and weight (60), then fc_0's bias (20) and weight (80). Buckets of at most 100
+    /// bytes: [fc_1.b, fc_1.w, fc_0.b] (92), then [fc_0.w].
+    @Test func bucketsFuseGradientsInTheOrderTheyComplete() throws {
+        let net = try Self.net(Adam(learningRate: 0.01))
+        let before = net.main.globalBlock.ops
+        try DataParallel(nranks: 2, bucketBytes: 100).apply(main: net.main, startup: net.startup)
+        let ops = net.main.globalBlock.ops
+        #expect(ops.count == before.count + 1 + 2 * 2)
+        #expect(ops.filter { $0.type == "c_allreduce_sum" }.allSatisfy { $0.input("X")[0].hasPrefix("FusedOutput_") })
+
+        let adams = ops.filter { $0.type == "adam" }
+        let gradientOf = Dictionary(uniqueKeysWithValues: adams.map { ($0.input("Param")[0], $0.input("Grad")[0]) })
+        let coalesces = ops.indices.filter { ops[$0].type == "coalesce_tensor" }
+        try #require(coalesces.count == 2)
+        let expected = [["fc_1.b_0", "fc_1.w_0", "fc_0.b_0"], ["fc_0.w_0"]]
+        for (bucket, at) in coalesces.enumerated() {
+            let op = ops[at]
+            #expect(op.input("Input") == expected[bucket], "\(op.input("Input"))")
+            let gradients = op.input("Input").map { gradientOf[$0]! }
+            #expect(op.output("Output") == gradients)
+            let fused = try #require(op.output("FusedOutput").first)
+            #expect(fused == "FusedOutput_" + gradients[0])
+            #expect(op.attributes["copy_data"] == .bool(false) && op.attributes["use_align"] == .bool(true))
+            #expect(op.attributes["dtype"] == .int(DataType.float32.rawValue) && op.role == .backward)
+            // Before the first op writing any of its gradients...
+            let writers = ops.indices.filter { i in
+                i != at && ops[i].type != "c_allreduce_sum" && ops[i].outputNames.contains { gradients.contains($0) }
+            }
+            #expect(writers.allSatisfy { $0 > at } && writers.first == at + 1, "\(writers), coalesce at \(at)")
+            // ... and one in-place all-reduce of the buffer right after the last.
+            let reduces = ops.indices.filter { ops[$0].type == "c_allreduce_sum" && ops[$0].input("X") == [fused] }
+            #expect(reduces == [writers.last! + 1], "\(reduces)")
+            #expect(ops[reduces[0]].output("Out") == [fused] && ops[reduces[0]].role == .backward)
+            #expect(ops[reduces[0]].attributes["ring_id"] == .int(0))
+        }
+        // One bucket for everything by default.
+        let whole = try Self.net(Adam(learningRate: 0.01))
+        try DataParallel(nranks: 2).apply(main: whole.main, startup: whole.startup)
+        let fused = whole.main.globalBlock.ops.filter { $0.type == "coalesce_tensor" }
+        #expect(fused.count == 1 && fused.first?.input("Input").count == 4)
+        #expect(whole.main.globalBlock.ops.filter { $0.type == "c_allreduce_sum" }.count == 1)
+    }
+
+    @Test(arguments: [0, 100, DataParallel.defaultBucketBytes])
+    func oneRankTrainsAsTheProgramDid(bucketBytes: Int) throws {
         let plain = try Self.net(Adam(learningRate: 0.01))
         let rewritten = try Self.net(Adam(learningRate: 0.01))
-        try DataParallel(nranks: 1).apply(main: rewritten.main, startup: rewritten.startup)
+        try DataParallel(nranks: 1, bucketBytes: bucketBytes).apply(main: rewritten.main, startup: rewritten.startup)
         #expect(try Self.train(plain) == Self.train(rewritten))
     }
 
     /// Alone, a rank of two scales its gradient by 1/2 and the all-reduce adds nothing: SGD
     /// then takes the steps of half the learning rate.
-    @Test func theLossGradientIsScaledByOneOverTheRanks() throws {
+    @Test(arguments: [0, 100]) func theLossGradientIsScaledByOneOverTheRanks(bucketBytes: Int) throws {
         let halfRate = try Self.net(SGD(learningRate: 0.05))
         let rewritten = try Self.net(SGD(learningRate: 0.1))
-        try DataParallel(nranks: 2).apply(main: rewritten.main, startup: rewritten.startup)
+        try DataParallel(nranks: 2, bucketBytes: bucketBytes).apply(main: rewritten.main, startup: rewritten.startup)
         let (want, got) = (try Self.train(halfRate), try Self.train(rewritten))
         #expect(want.keys.sorted() == got.keys.sorted())
         for (name, values) in want {
@@ -110,5 +155,6 @@ import Testing
         let message = thrownMessage { try DataParallel(nranks: 2).apply(main: test, startup: net.startup) }
         #expect(message?.contains("minimize") == true, "\(message ?? "")")
         #expect(throws: FluidError.self) { _ = try DataParallel(nranks: 0) }
+        #expect(throws: FluidError.self) { _ = try DataParallel(nranks: 2, bucketBytes: -1) }
     }
 }
