@@ -7,7 +7,7 @@ import Testing
 /// (comments and string literals aside).
 @Suite struct LayeringTests {
     static let layers = [
-        "Tensor", "IR", "Ops", "Autodiff", "Optimizers", "Passes", "Runtime", "Layers", "Serialization",
+        "Tensor", "IR", "Ops", "Autodiff", "Optimizers", "Passes", "Runtime", "Layers", "Serialization", "ONNX",
     ]
 
     static let fluidSources = URL(fileURLWithPath: #filePath).deletingLastPathComponent()

@@ -72,6 +72,31 @@ import Testing
         }
     }
 
+    /// `fluid convert MODEL OUT.onnx`: an ONNX file whose initializers hold the parameters'
+    /// bytes; with --optimize, the fused ops' graph; a layout or an opset out of range refused.
+    @Test func convertWritesONNX() throws {
+        let source = PaddleExports.path("mlp", .combined)
+        let out = directory.file("mlp.onnx")
+        try Convert.parse([source, out]).run()
+        let model = try ONNXModel(serialized: Data(contentsOf: URL(fileURLWithPath: out)), source: out)
+        #expect(model.opset == 13 && model.graph.nodes.count == 10)
+        let original = try loadInferenceModel(from: source)
+        for name in original.scope.localNames {
+            let tensor = try #require(original.scope[name])
+            let initializer = try #require(model.graph.initializers.first { $0.name == name }, "\(name)")
+            let values = try tensor.scalars(as: Float.self)
+            #expect(initializer.dims == tensor.shape && initializer.values(as: Float.self) == values, "\(name)")
+        }
+        let optimized = directory.file("mlp-opt.onnx")
+        try Convert.parse([source, optimized, "--optimize", "--opset", "17"]).run()
+        let fused = try ONNXModel(serialized: Data(contentsOf: URL(fileURLWithPath: optimized)))
+        #expect(fused.opset == 17 && fused.irVersion == 8)
+        #expect(fused.graph.nodes.map(\.opType) == ["Flatten", "Gemm", "Relu", "Gemm", "Relu", "Gemm", "Softmax"])
+        #expect(throws: (any Error).self) { try Convert.parse([source, out, "--layout", "directory"]).validate() }
+        #expect(throws: (any Error).self) { try Convert.parse([source, out, "--opset", "12"]).validate() }
+        #expect(throws: (any Error).self) { try Convert.parse([source, directory.file("x")]).validate() }
+    }
+
     /// `fluid dot -o` writes a Graphviz graph holding every op of the model.
     @Test func dotWritesEveryOp() throws {
         let source = PaddleExports.path("cnn", .directory)

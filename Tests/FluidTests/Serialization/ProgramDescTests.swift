@@ -147,20 +147,23 @@ import Testing
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [
             "protoc-c", "--proto_path=\(root.path)/Specs", "--c_out=\(out)", "\(root.path)/Specs/framework.proto",
+            "\(root.path)/Specs/onnx.proto",
         ]
         try process.run()
         process.waitUntilExit()
         try #require(
             process.terminationStatus == 0,
             "protoc-c (Debian protobuf-c-compiler) must be installed: Tools/setup installs it")
-        let source = root.appendingPathComponent("Sources/CFrameworkProto")
-        #expect(
-            try Data(contentsOf: URL(fileURLWithPath: out + "/framework.pb-c.c"))
-                == Data(contentsOf: source.appendingPathComponent("framework.pb-c.c")),
-            "Sources/CFrameworkProto is stale: run Tools/generate-proto")
-        #expect(
-            try Data(contentsOf: URL(fileURLWithPath: out + "/framework.pb-c.h"))
-                == Data(contentsOf: source.appendingPathComponent("include/framework.pb-c.h")),
-            "Sources/CFrameworkProto is stale: run Tools/generate-proto")
+        for (proto, target) in [("framework", "CFrameworkProto"), ("onnx", "CONNXProto")] {
+            let source = root.appendingPathComponent("Sources/\(target)")
+            #expect(
+                try Data(contentsOf: URL(fileURLWithPath: out + "/\(proto).pb-c.c"))
+                    == Data(contentsOf: source.appendingPathComponent("\(proto).pb-c.c")),
+                "Sources/\(target) is stale: run Tools/generate-proto")
+            #expect(
+                try Data(contentsOf: URL(fileURLWithPath: out + "/\(proto).pb-c.h"))
+                    == Data(contentsOf: source.appendingPathComponent("include/\(proto).pb-c.h")),
+                "Sources/\(target) is stale: run Tools/generate-proto")
+        }
     }
 }
