@@ -90,9 +90,7 @@ struct ONNXGraphBuilder {
     mutating func initializeIfParameter(_ name: String) throws {
         guard !initialized.contains(name), program.globalBlock.findVar(name)?.persistable == true else { return }
         guard let t = scope[name] else { throw error("parameter '\(name)' is not in the scope") }
-        let bytes = [UInt8](UnsafeRawBufferPointer(start: t.rawPointer, count: t.byteCount))
-        graph.initializers.append(
-            ONNXTensor(name: name, elementType: ONNXElementType(t.dtype), dims: t.shape, rawData: bytes))
+        graph.initializers.append(ONNXTensor(name: name, tensor: t))
         metas[name] = TensorMeta(t.dtype, t.shape)
         initialized.insert(name)
         defined.insert(name)

@@ -121,6 +121,13 @@ public struct ONNXTensor: Equatable, Sendable {
             rawData: values.withUnsafeBytes { Array($0) })
     }
 
+    /// The elements of `tensor`, as `dims` (its own shape when nil: a reshape only relabels them).
+    public init(name: String, tensor: Tensor, dims: [Int]? = nil) {
+        self.init(
+            name: name, elementType: ONNXElementType(tensor.dtype), dims: dims ?? tensor.shape,
+            rawData: [UInt8](UnsafeRawBufferPointer(start: tensor.rawPointer, count: tensor.byteCount)))
+    }
+
     /// The elements read as `T` (the caller knows the element type).
     public func values<T: TensorElement>(as type: T.Type) -> [T] {
         rawData.withUnsafeBytes { Array($0.bindMemory(to: T.self)) }

@@ -44,10 +44,7 @@ enum ONNXOpMappers {
                 if !b.graph.initializers.contains(where: { $0.name == right }) {
                     b.graph.initializers.append(
                         ONNXTensor(
-                            name: right, elementType: ONNXElementType(tensor.dtype),
-                            dims: tensor.shape + Array(repeating: 1, count: trailing),
-                            rawData: [UInt8](UnsafeRawBufferPointer(start: tensor.rawPointer, count: tensor.byteCount))
-                        ))
+                            name: right, tensor: tensor, dims: tensor.shape + Array(repeating: 1, count: trailing)))
                 }
             } else {
                 right = b.intermediate("Y")
